@@ -1,0 +1,39 @@
+// `npm start`: compiles the TypeScript when the build is missing or older than the sources,
+// then runs the engine (passing on arguments such as --migrate-only).
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const stamp = join(root, "dist", ".build-stamp");
+const sources = ["src", "actors", "tsconfig.json", "tsconfig.build.json", "package.json"];
+
+function newestChange(path) {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestChange(join(path, entry)));
+  return newest;
+}
+
+function buildIsStale() {
+  if (!existsSync(stamp)) return true;
+  const built = statSync(stamp).mtimeMs;
+  return sources.some((source) => {
+    const path = join(root, source);
+    return existsSync(path) && newestChange(path) > built;
+  });
+}
+
+if (buildIsStale()) {
+  process.stdout.write("vbwd: building…\n");
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], {
+    stdio: "inherit",
+  });
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(stamp, new Date().toISOString() + "\n");
+}
+
+await import(join(root, "dist", "src", "cli.js"));

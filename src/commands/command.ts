@@ -1,0 +1,69 @@
+import type { EntityManager } from "@mikro-orm/core";
+import type { z } from "zod";
+import type { Config } from "../config.js";
+import { AppError } from "../domain/app-error.js";
+import type { Principal, TenantCredentialKind } from "../domain/principal.js";
+import type { StaffRole } from "../domain/tenancy.js";
+import type { Database } from "../store/database.js";
+import type { Tenant } from "../store/entities/index.js";
+import type { AuditOrigin } from "../tenants/audit.js";
+import type { PlatformSecrets } from "../tenants/platform-secrets.js";
+
+/** What command handlers may use, built once at start. */
+export interface EngineServices {
+  config: Config;
+  db: Database;
+  secrets: PlatformSecrets;
+}
+
+/** Who may run a command. */
+export type Access =
+  /** Anyone, no tenant needed (signup). */
+  | { kind: "public" }
+  /** The platform operator's token only. */
+  | { kind: "platform" }
+  /** A credential of the resolved tenant, of one of the listed kinds (and staff roles). */
+  | {
+      kind: "tenant";
+      credentials: readonly TenantCredentialKind[];
+      roles?: readonly StaffRole[];
+    };
+
+/** Everything a handler gets besides its input. */
+export interface CommandContext {
+  services: EngineServices;
+  /** A unit of work; confined to `tenant` when there is one. */
+  em: EntityManager;
+  /** The resolved tenant, present for every `tenant` command. */
+  tenant: Tenant | undefined;
+  principal: Principal;
+  origin: AuditOrigin;
+}
+
+/** One operation of the engine, defined once for every protocol. */
+export interface Command<Input = unknown, Output = unknown> {
+  /** Stable dotted name, such as `keys.create`. */
+  name: string;
+  /** One sentence for docs, OpenAPI and MCP tool descriptions. */
+  summary: string;
+  access: Access;
+  input: z.ZodType<Input>;
+  run(context: CommandContext, input: Input): Promise<Output>;
+}
+
+/** A command of any input and output, as registries and adapters hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs differ per command
+export type AnyCommand = Command<any, unknown>;
+
+/** Defines a command with its input type inferred from the schema. */
+export function defineCommand<Schema extends z.ZodType, Output>(
+  command: Omit<Command<z.output<Schema>, Output>, "input"> & { input: Schema },
+): Command<z.output<Schema>, Output> {
+  return command as Command<z.output<Schema>, Output>;
+}
+
+/** The tenant of a tenant command; a missing one is a wiring bug, not a caller's mistake. */
+export function tenantOf(context: CommandContext): Tenant {
+  if (!context.tenant) throw new AppError("internal_error", "tenant command ran without a tenant");
+  return context.tenant;
+}

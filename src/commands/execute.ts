@@ -1,0 +1,104 @@
+import type { EntityManager } from "@mikro-orm/core";
+import type { z } from "zod";
+import { errors, type FieldProblem } from "../domain/app-error.js";
+import { isTenantPrincipal, type Principal, type TenantPrincipal } from "../domain/principal.js";
+import type { Tenant } from "../store/entities/index.js";
+import { noteKeyUsed } from "../tenants/key-usage.js";
+import { assertTenantServing } from "../tenants/tenant-status.js";
+import type { Command, CommandContext, EngineServices } from "./command.js";
+import { identifyPrincipal, resolveCallerTenant, type TenantHint } from "./identity.js";
+
+/** A call of one command as an adapter received it, before any check. */
+export interface CommandCall {
+  /** The raw input: body, query and path parameters merged by the adapter. */
+  input: unknown;
+  /** The bearer credential as presented, if any. */
+  credential?: string | undefined;
+  /** The tenant the request names (header, path, subdomain), if any. */
+  tenantHint?: TenantHint | undefined;
+  /** The browser origin (`Origin` header), if any. */
+  browserOrigin?: string | undefined;
+  protocol: string;
+  ipAddress?: string | undefined;
+  requestId?: string | undefined;
+}
+
+/**
+ * Runs a command for any protocol: identify the caller, check access and the tenant's
+ * standing, validate the input, then run the handler. Throws `AppError`s only for callers'
+ * mistakes; the adapter decides how they look.
+ */
+export async function executeCommand<Output>(
+  services: EngineServices,
+  command: Command<unknown, Output>,
+  call: CommandCall,
+): Promise<Output> {
+  const lookup = services.db.fork();
+  const principal = await identifyPrincipal(services, lookup, call.credential);
+  const tenant = await authorize(lookup, command, principal, call);
+
+  const input = validateInput(command.input, call.input);
+  const context: CommandContext = {
+    services,
+    em: tenant ? services.db.forkForTenant(tenant.id) : lookup,
+    tenant,
+    principal,
+    origin: {
+      principal,
+      protocol: call.protocol,
+      ipAddress: call.ipAddress,
+      requestId: call.requestId,
+    },
+  };
+  const output = await command.run(context, input);
+
+  if ("keyId" in principal) noteKeyUsed(services.db, principal.tenantId, principal.keyId);
+  return output;
+}
+
+async function authorize(
+  em: EntityManager,
+  command: Command<unknown, unknown>,
+  principal: Principal,
+  call: CommandCall,
+): Promise<Tenant | undefined> {
+  const access = command.access;
+  if (access.kind === "public") return undefined;
+  if (principal.kind === "anonymous") throw errors.unauthenticated();
+
+  if (access.kind === "platform") {
+    if (principal.kind !== "platform")
+      throw errors.insufficientScope(principal.kind, ["platform token"]);
+    return undefined;
+  }
+
+  if (!isTenantPrincipal(principal) || !access.credentials.includes(principal.kind)) {
+    throw errors.insufficientScope(principal.kind, access.credentials);
+  }
+  const tenant = await resolveCallerTenant(em, principal.tenantId, call.tenantHint);
+  assertTenantServing(tenant);
+  checkRole(principal, access.roles);
+  checkBrowserOrigin(principal, call.browserOrigin);
+  return tenant;
+}
+
+function checkRole(principal: TenantPrincipal, roles: readonly string[] | undefined): void {
+  if (principal.kind !== "staff" || roles === undefined || roles.includes(principal.role)) return;
+  throw errors.forbidden(`the ${principal.role} role cannot make this call; ask an owner or admin`);
+}
+
+function checkBrowserOrigin(principal: TenantPrincipal, origin: string | undefined): void {
+  if (principal.kind !== "publishable" || origin === undefined) return;
+  if (principal.allowedOrigins.length === 0 || principal.allowedOrigins.includes(origin)) return;
+  throw errors.forbidden(`origin ${origin} is not allowed for this publishable key`);
+}
+
+function validateInput<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const problems: FieldProblem[] = parsed.error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  throw errors.invalidInput(problems);
+}

@@ -1,0 +1,83 @@
+import type { EntityManager } from "@mikro-orm/core";
+import { errors } from "../domain/app-error.js";
+import type { Principal } from "../domain/principal.js";
+import { Tenant, User } from "../store/entities/index.js";
+import { findActiveKeyUnscoped, hashApiKey, looksLikeApiKey } from "../tenants/api-keys.js";
+import { isAdminToken } from "../tenants/platform-secrets.js";
+import { looksLikeJwt, verifyStaffToken } from "../tenants/staff-tokens.js";
+import type { EngineServices } from "./command.js";
+
+/** How a request names its tenant, before any credential is checked. */
+export interface TenantHint {
+  /** A tenant code, or a tenant id (`ten_…`). */
+  value: string;
+  source: "header" | "path" | "subdomain";
+}
+
+/** Turns a presented credential into a principal; anything unrecognised is a 401. */
+export async function identifyPrincipal(
+  services: EngineServices,
+  em: EntityManager,
+  credential: string | undefined,
+): Promise<Principal> {
+  if (credential === undefined) return { kind: "anonymous" };
+  if (looksLikeApiKey(credential)) return identifyApiKey(services, em, credential);
+  if (isAdminToken(services.secrets, credential)) return { kind: "platform" };
+  if (looksLikeJwt(credential)) return identifyStaff(services, em, credential);
+  throw errors.invalidCredentials();
+}
+
+async function identifyApiKey(services: EngineServices, em: EntityManager, credential: string) {
+  const record = await findActiveKeyUnscoped(
+    em,
+    hashApiKey(services.secrets.keyPepper, credential),
+  );
+  if (!record) throw errors.invalidCredentials();
+  return {
+    kind: record.kind,
+    tenantId: record.tenant,
+    keyId: record.id,
+    mode: record.mode,
+    allowedOrigins: record.allowedOrigins,
+  } satisfies Principal;
+}
+
+async function identifyStaff(services: EngineServices, em: EntityManager, credential: string) {
+  const claims = await verifyStaffToken(services.secrets.jwtKey, credential);
+  // Unscoped on purpose: the token names the tenant, and this check confirms the user.
+  const user = await em.findOne(
+    User,
+    { id: claims.userId, tenant: claims.tenantId, isActive: true },
+    { filters: false },
+  );
+  if (!user) throw errors.invalidCredentials();
+  return {
+    kind: "staff",
+    tenantId: user.tenant,
+    userId: user.id,
+    role: user.role,
+  } satisfies Principal;
+}
+
+/**
+ * Finds the tenant a tenant call acts on: the credential's own tenant, which must agree with
+ * any tenant the request names. The credential of a vanished tenant is a 401.
+ */
+export async function resolveCallerTenant(
+  em: EntityManager,
+  principalTenantId: string,
+  hint: TenantHint | undefined,
+): Promise<Tenant> {
+  const tenant = await em.findOne(
+    Tenant,
+    { id: principalTenantId, isActive: true },
+    {
+      populate: ["plan"],
+    },
+  );
+  if (!tenant) throw errors.invalidCredentials();
+  if (hint && hint.value !== tenant.tenantCode && hint.value !== tenant.id) {
+    throw errors.tenantMismatch();
+  }
+  return tenant;
+}

@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { errors } from "../domain/app-error.js";
+import { describePrincipal } from "../domain/principal.js";
+import { apiKeyKinds, apiKeyModes, businessTypes } from "../domain/tenancy.js";
+import { ApiKey, Tenant } from "../store/entities/index.js";
+import { issueApiKey, revokeApiKey, summarizeApiKey } from "../tenants/api-keys.js";
+import { recordAudit } from "../tenants/audit.js";
+import { signUpTenant } from "../tenants/onboarding.js";
+import { logInStaff } from "../tenants/staff-login.js";
+import { assertTenantServing } from "../tenants/tenant-status.js";
+import { viewTenant } from "../tenants/tenant-view.js";
+import { defineCommand, tenantOf } from "./command.js";
+import {
+  emailSchema,
+  idSchema,
+  originSchema,
+  tenantCodeSchema,
+  timeZoneSchema,
+} from "./schemas.js";
+
+const keyManagers = {
+  kind: "tenant",
+  credentials: ["secret", "staff"],
+  roles: ["owner", "admin"],
+} as const;
+
+/** Self-service signup: tenant on a starter trial, owner user, secret and publishable keys. */
+export const signUp = defineCommand({
+  name: "tenants.signup",
+  summary: "Create a tenant on a 14-day starter trial with its owner and first keys.",
+  access: { kind: "public" },
+  input: z.object({
+    tenantCode: tenantCodeSchema,
+    name: z.string().trim().min(1).max(200),
+    businessType: z.enum(businessTypes),
+    email: emailSchema,
+    password: z.string().min(10, "use at least 10 characters").max(200),
+    timezone: timeZoneSchema.optional(),
+  }),
+  async run({ services, em, origin }, input) {
+    const result = await signUpTenant(em, input, services.secrets.keyPepper, origin);
+    return {
+      tenant: viewTenant(result.tenant),
+      user: { id: result.owner.id, email: result.owner.email, role: result.owner.role },
+      keys: result.keys,
+    };
+  },
+});
+
+/** Staff login: email and password of one tenant for a staff token. */
+export const logIn = defineCommand({
+  name: "auth.login",
+  summary: "Exchange a staff member's email and password for a staff token.",
+  access: { kind: "public" },
+  input: z.object({
+    tenantCode: tenantCodeSchema,
+    email: emailSchema,
+    password: z.string().min(1).max(200),
+  }),
+  async run({ services, em }, input) {
+    const tenant = await em.findOne(Tenant, { tenantCode: input.tenantCode, isActive: true });
+    if (!tenant) throw errors.invalidCredentials();
+    assertTenantServing(tenant);
+
+    const scoped = services.db.forkForTenant(tenant.id);
+    const session = await logInStaff(scoped, tenant, input, services.secrets.jwtKey);
+    return {
+      token: session.token,
+      expiresAt: session.expiresAt.toISOString(),
+      user: { id: session.user.id, email: session.user.email, role: session.user.role },
+    };
+  },
+});
+
+/** The calling tenant's own record. */
+export const getTenant = defineCommand({
+  name: "tenant.get",
+  summary: "Read the calling tenant: plan, subscription status and limits.",
+  access: { kind: "tenant", credentials: ["secret", "agent", "staff"] },
+  input: z.object({}),
+  async run(context) {
+    return viewTenant(tenantOf(context));
+  },
+});
+
+/** Issues a new API key; the key is in this answer only. */
+export const createKey = defineCommand({
+  name: "keys.create",
+  summary: "Create an API key (secret, publishable or agent); the key is shown only once.",
+  access: keyManagers,
+  input: z
+    .object({
+      kind: z.enum(apiKeyKinds),
+      mode: z.enum(apiKeyModes).default("live"),
+      name: z.string().trim().min(1).max(100).optional(),
+      allowedOrigins: z.array(originSchema).max(20).optional(),
+    })
+    .refine((input) => input.kind === "publishable" || input.allowedOrigins === undefined, {
+      message: "only publishable keys have allowed origins",
+      path: ["allowedOrigins"],
+    }),
+  async run(context, input) {
+    const tenant = tenantOf(context);
+    const createdBy = describePrincipal(context.principal).id ?? undefined;
+    const pepper = context.services.secrets.keyPepper;
+    const { record, key } = issueApiKey(context.em, tenant.id, { ...input, createdBy }, pepper);
+    recordAudit(context.em, context.origin, {
+      tenantId: tenant.id,
+      action: "api_key.created",
+      entityType: "api_key",
+      entityId: record.id,
+      summary: { kind: record.kind, mode: record.mode, prefix: record.prefix },
+    });
+    await context.em.flush();
+    return { ...summarizeApiKey(record), key };
+  },
+});
+
+/** Lists the tenant's keys by prefix, never the keys themselves. */
+export const listKeys = defineCommand({
+  name: "keys.list",
+  summary: "List the tenant's API keys with their visible prefixes.",
+  access: keyManagers,
+  input: z.object({}),
+  async run({ em }) {
+    const keys = await em.find(ApiKey, {}, { orderBy: { id: "asc" } });
+    return { data: keys.map(summarizeApiKey) };
+  },
+});
+
+/** Revokes a key at once. */
+export const revokeKey = defineCommand({
+  name: "keys.revoke",
+  summary: "Revoke an API key; it stops working at once.",
+  access: keyManagers,
+  input: z.object({ id: idSchema }),
+  async run(context, input) {
+    const tenant = tenantOf(context);
+    const record = await revokeApiKey(context.em, input.id);
+    recordAudit(context.em, context.origin, {
+      tenantId: tenant.id,
+      action: "api_key.revoked",
+      entityType: "api_key",
+      entityId: record.id,
+      summary: { prefix: record.prefix },
+    });
+    await context.em.flush();
+    return summarizeApiKey(record);
+  },
+});

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { Service, ServiceCalendar } from "../store/entities/index.js";
+import { defineCommand, tenantOf } from "./command.js";
+
+/** What the embeddable widget needs to draw itself: branding and the bookable services. */
+export const widgetConfig = defineCommand({
+  name: "widget.config",
+  summary: "Read the tenant's branding and bookable services for the booking widget.",
+  access: { kind: "tenant", credentials: ["publishable", "secret", "staff"] },
+  input: z.object({}),
+  async run(context) {
+    const tenant = tenantOf(context);
+    const services = await context.em.find(Service, { isActive: true }, { orderBy: { id: "asc" } });
+    const offers = await context.em.find(ServiceCalendar, {
+      service: { $in: services.map((service) => service.id) },
+    });
+    return {
+      tenant: { code: tenant.tenantCode, name: tenant.name, timezone: tenant.timezone },
+      branding: {
+        primaryColor: tenant.primaryColor,
+        secondaryColor: tenant.secondaryColor,
+        logoUrl: tenant.logoUrl,
+        locale: tenant.locale,
+      },
+      services: services.map((service) => ({
+        id: service.id,
+        name: service.name,
+        description: service.description,
+        durationMinutes: service.durationMinutes,
+        priceCents: service.priceCents,
+        currency: service.currency,
+        calendarIds: offers.filter((o) => o.service === service.id).map((o) => o.calendar),
+      })),
+    };
+  },
+});

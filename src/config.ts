@@ -1,0 +1,193 @@
+import { z } from "zod";
+
+/** Log levels pino understands, plus `silent`. */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const booleanFlag = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], {
+      error: "expected true or false",
+    })
+    .transform((value) => ["true", "1", "yes"].includes(value))
+    .optional(),
+);
+
+const databaseUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((value) => /^(sqlite:.+|mysql:\/\/.+|mariadb:\/\/.+)$/.test(value), {
+      message: "expected sqlite:PATH or mysql://user:pass@host:port/db",
+    })
+    .optional(),
+);
+
+const redisUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((value) => /^rediss?:\/\/.+/.test(value), {
+      message: "expected redis://host:port or rediss://host:port",
+    })
+    .optional(),
+);
+
+const port = z.preprocess(
+  emptyToUndefined,
+  z.coerce
+    .number({ error: "expected a port number" })
+    .int("expected a whole port number")
+    .min(0, "expected a port between 0 and 65535")
+    .max(65535, "expected a port between 0 and 65535")
+    .default(3000),
+);
+
+const domainName = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+      {
+        message: "expected a lowercase domain name such as vbwd.example.com",
+      },
+    )
+    .optional(),
+);
+
+const secret = (minLength: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.string().min(minLength, `expected at least ${minLength} characters`).optional(),
+  );
+
+/** The environment variables VBWD reads, each with its expected form. */
+const environmentSchema = z.object({
+  PORT: port,
+  HOST: z.preprocess(emptyToUndefined, z.string().min(1).default("0.0.0.0")),
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  PLATFORM_ADMIN_TOKEN: secret(24),
+  JWT_SECRET: secret(32),
+  KEY_PEPPER: secret(32),
+  BASE_DOMAIN: domainName,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
+  ),
+  DEMO_TENANT: booleanFlag,
+  BODY_LIMIT_KB: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: "expected a size in kilobytes" })
+      .int()
+      .min(1)
+      .max(10_240)
+      .default(100),
+  ),
+  SHUTDOWN_GRACE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected milliseconds" }).int().min(0).default(10_000),
+  ),
+  DATA_DIR: optionalString,
+});
+
+/** Where the engine keeps its data, resolved from `DATABASE_URL`. */
+export type DatabaseTarget =
+  { dialect: "sqlite"; path: string } | { dialect: "mysql"; url: string; database: string };
+
+/** The engine's validated configuration, complete with defaults. */
+export interface Config {
+  /** TCP port for HTTP and Socket.IO (`PORT`, default 3000; 0 picks a free port). */
+  port: number;
+  /** Interface to listen on (`HOST`, default 0.0.0.0). */
+  host: string;
+  /** The database (`DATABASE_URL`; unset means `./data/vbwd.sqlite`). */
+  database: DatabaseTarget;
+  /** Redis for clustering, realtime and limits (`REDIS_URL`; unset means a single node). */
+  redisUrl: string | undefined;
+  /** The platform operator's bearer token (`PLATFORM_ADMIN_TOKEN`; unset: generated once). */
+  platformAdminToken: string | undefined;
+  /** HMAC secret for staff tokens (`JWT_SECRET`; unset: generated once, kept in the database). */
+  jwtSecret: string | undefined;
+  /** Server-side pepper for API key hashes (`KEY_PEPPER`; unset: generated once, kept). */
+  keyPepper: string | undefined;
+  /** Tenants are reachable at `<code>.<BASE_DOMAIN>` when set. */
+  baseDomain: string | undefined;
+  /** pino level (`LOG_LEVEL`, default info). */
+  logLevel: (typeof logLevels)[number];
+  /** Create the `demo` tenant on first start (`DEMO_TENANT`; default: on for SQLite). */
+  demoTenant: boolean;
+  /** Largest accepted JSON body in kilobytes (`BODY_LIMIT_KB`, default 100). */
+  bodyLimitKb: number;
+  /** How long in-flight requests may take to finish on shutdown (`SHUTDOWN_GRACE_MS`). */
+  shutdownGraceMs: number;
+  /** Folder for local files such as the demo credentials (`DATA_DIR`, default `./data`). */
+  dataDir: string;
+}
+
+/** Thrown when the environment holds a value VBWD cannot use. */
+export class ConfigError extends Error {
+  /** Each problem as `VARIABLE: what was expected`. */
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates the environment once; throws `ConfigError` naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? "environment");
+      const given = env[variable];
+      const shown = given === undefined ? "" : ` (got "${redact(variable, given)}")`;
+      return `${variable}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+
+  const vars = parsed.data;
+  const dataDir = vars.DATA_DIR ?? "./data";
+  const database = resolveDatabase(vars.DATABASE_URL, dataDir);
+  return {
+    port: vars.PORT,
+    host: vars.HOST,
+    database,
+    redisUrl: vars.REDIS_URL,
+    platformAdminToken: vars.PLATFORM_ADMIN_TOKEN,
+    jwtSecret: vars.JWT_SECRET,
+    keyPepper: vars.KEY_PEPPER,
+    baseDomain: vars.BASE_DOMAIN,
+    logLevel: vars.LOG_LEVEL,
+    demoTenant: vars.DEMO_TENANT ?? database.dialect === "sqlite",
+    bodyLimitKb: vars.BODY_LIMIT_KB,
+    shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
+    dataDir,
+  };
+}
+
+function resolveDatabase(url: string | undefined, dataDir: string): DatabaseTarget {
+  if (url === undefined) return { dialect: "sqlite", path: `${dataDir}/vbwd.sqlite` };
+  if (url.startsWith("sqlite:")) return { dialect: "sqlite", path: url.slice("sqlite:".length) };
+
+  const parsed = new URL(url.replace(/^mariadb:/, "mysql:"));
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (database === "") {
+    throw new ConfigError(["DATABASE_URL: expected a database name, as in mysql://host:3306/vbwd"]);
+  }
+  return { dialect: "mysql", url: parsed.toString(), database };
+}
+
+function redact(variable: string, value: string): string {
+  return /TOKEN|SECRET|PEPPER|PASSWORD|_URL/.test(variable) ? "…" : value;
+}

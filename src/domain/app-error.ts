@@ -1,0 +1,138 @@
+/** Every failure a caller can be told about. The gateway maps each to its protocol. */
+export const errorCodes = [
+  "malformed_request",
+  "unsupported_media_type",
+  "unauthenticated",
+  "invalid_credentials",
+  "tenant_suspended",
+  "forbidden",
+  "insufficient_scope",
+  "tenant_mismatch",
+  "tenant_cancelled",
+  "not_found",
+  "method_not_allowed",
+  "tenant_not_found",
+  "tenant_code_taken",
+  "email_taken",
+  "conflict",
+  "slot_unavailable",
+  "hold_expired",
+  "idempotency_key_reused",
+  "payload_too_large",
+  "invalid_input",
+  "rate_limited",
+  "plan_limit_reached",
+  "unavailable",
+  "internal_error",
+] as const;
+
+/** A closed set of error codes, shared with the widget and every adapter. */
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** One problem with one input field, as reported in `details`. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** The single error type of VBWD; made by the named factories in `errors` below. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Named factories: each message says what was wrong and what to do. */
+export const errors = {
+  malformed(message: string): AppError {
+    return new AppError("malformed_request", message);
+  },
+  unsupportedMediaType(type: string): AppError {
+    return new AppError(
+      "unsupported_media_type",
+      `content type "${type}" is not accepted; send application/json`,
+    );
+  },
+  unauthenticated(): AppError {
+    return new AppError(
+      "unauthenticated",
+      "credentials required: send an API key (Authorization: Bearer or X-API-Key) or a staff token",
+    );
+  },
+  invalidCredentials(): AppError {
+    return new AppError("invalid_credentials", "the credentials are unknown, revoked or expired");
+  },
+  tenantSuspended(code: string): AppError {
+    return new AppError(
+      "tenant_suspended",
+      `tenant ${code} is suspended for payment; update the payment method to continue`,
+    );
+  },
+  tenantCancelled(code: string): AppError {
+    return new AppError("tenant_cancelled", `tenant ${code} has cancelled its subscription`);
+  },
+  forbidden(message: string): AppError {
+    return new AppError("forbidden", message);
+  },
+  insufficientScope(kind: string, needed: readonly string[]): AppError {
+    return new AppError(
+      "insufficient_scope",
+      `a ${kind} credential cannot make this call; use one of: ${needed.join(", ")}`,
+    );
+  },
+  tenantMismatch(): AppError {
+    return new AppError(
+      "tenant_mismatch",
+      "the credentials belong to another tenant than the one this request names",
+    );
+  },
+  notFound(entity: string, id: string): AppError {
+    return new AppError("not_found", `${entity} ${id} was not found`);
+  },
+  methodNotAllowed(method: string, path: string, allowed: string): AppError {
+    return new AppError(
+      "method_not_allowed",
+      `${method} is not allowed on ${path}; use ${allowed}`,
+    );
+  },
+  routeNotFound(method: string, path: string): AppError {
+    return new AppError("not_found", `no route for ${method} ${path}; see /openapi.json`);
+  },
+  tenantNotFound(code: string): AppError {
+    return new AppError("tenant_not_found", `tenant ${code} was not found`);
+  },
+  tenantRequired(): AppError {
+    return new AppError(
+      "tenant_not_found",
+      "no tenant named: send X-Tenant-ID, use the tenant's subdomain, or a tenant's credentials",
+    );
+  },
+  tenantCodeTaken(code: string): AppError {
+    return new AppError("tenant_code_taken", `tenant code ${code} is taken; choose another`);
+  },
+  emailTaken(email: string): AppError {
+    return new AppError("email_taken", `a user with email ${email} already exists here`);
+  },
+  payloadTooLarge(limitKb: number): AppError {
+    return new AppError("payload_too_large", `the body is larger than ${limitKb} KB`);
+  },
+  invalidInput(problems: FieldProblem[]): AppError {
+    const first = problems[0];
+    const summary = first ? `${first.path || "body"}: ${first.message}` : "invalid input";
+    return new AppError("invalid_input", `invalid input (${summary})`, problems);
+  },
+  unavailable(message: string): AppError {
+    return new AppError("unavailable", message);
+  },
+} as const;
+
+/** True when `value` is an `AppError`, whatever realm made it. */
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

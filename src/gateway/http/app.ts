@@ -1,0 +1,49 @@
+import Router from "@koa/router";
+import Koa from "koa";
+import helmet from "koa-helmet";
+import type { EngineServices } from "../../commands/command.js";
+import { errors } from "../../domain/app-error.js";
+import { mountRestRoutes } from "../rest/rest-routes.js";
+import { respondWithErrors } from "./error-responder.js";
+import { mountHealthRoutes, type Readiness } from "./health-routes.js";
+import type { HttpContext, HttpState } from "./http-state.js";
+import { parseJsonBody } from "./json-body.js";
+import { assignRequestId } from "./request-id.js";
+
+/** The Koa application: request ids, errors, security headers, JSON bodies and routes. */
+export function createHttpApp(services: EngineServices, readiness: Readiness): Koa<HttpState> {
+  const app = new Koa<HttpState>();
+  app.silent = true;
+
+  const router = new Router<HttpState>();
+  mountHealthRoutes(router, readiness);
+  mountRestRoutes(router, services);
+  router.get("/", (ctx) => {
+    ctx.body = {
+      name: "vbwd",
+      description: "multi-tenant booking engine",
+      health: "/healthz",
+      readiness: "/readyz",
+    };
+  });
+
+  app.use(assignRequestId);
+  app.use(respondWithErrors);
+  app.use(helmet());
+  app.use(refuseWhenDraining(readiness));
+  app.use(parseJsonBody(services.config.bodyLimitKb));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}
+
+/** During shutdown, new requests on kept-alive connections get 503 and a closing connection. */
+function refuseWhenDraining(readiness: Readiness) {
+  return async (ctx: HttpContext, next: Koa.Next) => {
+    if (readiness.accepting() || ctx.path === "/healthz" || ctx.path === "/readyz") {
+      return next();
+    }
+    ctx.set("Connection", "close");
+    throw errors.unavailable("this node is shutting down; retry on another");
+  };
+}

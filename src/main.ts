@@ -1,0 +1,122 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+import type { EngineServices } from "./commands/command.js";
+import type { Config } from "./config.js";
+import { createHttpApp } from "./gateway/http/app.js";
+import type { ReadinessCheck } from "./gateway/http/health-routes.js";
+import { configureLogging, moduleLogger } from "./logger.js";
+import { Database } from "./store/database.js";
+import { ensureDemoTenant, type DemoCredentials } from "./tenants/demo-tenant.js";
+import { loadPlatformSecrets } from "./tenants/platform-secrets.js";
+
+const log = moduleLogger("main");
+
+/** A started engine: where it listens, what it made on first start, and how to stop it. */
+export interface RunningEngine {
+  url: string;
+  port: number;
+  services: EngineServices;
+  /** The operator token, when this start generated it; it is not shown again. */
+  generatedAdminToken: string | undefined;
+  /** The demo tenant's credentials, when there is one; `created` on its first start. */
+  demo: { created: boolean; credentials: DemoCredentials } | undefined;
+  /** Drains in-flight requests (up to the grace period) and closes every connection. */
+  stop(): Promise<void>;
+}
+
+/** Migrates the database and nothing else; returns the migrations it applied. */
+export async function migrateOnly(config: Config): Promise<string[]> {
+  configureLogging(config.logLevel);
+  const db = await Database.open(config.database);
+  try {
+    return await db.migrate();
+  } finally {
+    await db.close();
+  }
+}
+
+/** Starts the engine: migrate, load secrets, seed the demo tenant, connect Redis, listen. */
+export async function startEngine(config: Config): Promise<RunningEngine> {
+  configureLogging(config.logLevel);
+  const db = await Database.open(config.database);
+  await db.migrate();
+  const secrets = await loadPlatformSecrets(db.fork(), config);
+  const demo = config.demoTenant ? await ensureDemoTenant(db, secrets, config.dataDir) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+
+  const services: EngineServices = { config, db, secrets };
+  let accepting = true;
+  const checks: ReadinessCheck[] = [{ name: "database", check: () => db.ping() }];
+  if (redis) checks.push({ name: "redis", check: async () => void (await redis.ping()) });
+  const app = createHttpApp(services, { accepting: () => accepting, checks });
+
+  const server = await listen(app.callback(), config);
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = ["0.0.0.0", "::"].includes(config.host) ? "localhost" : config.host;
+  log.info({ port, database: config.database.dialect, redis: Boolean(redis) }, "engine started");
+
+  const stop = once(async () => {
+    accepting = false;
+    log.info("draining: readiness off, no new requests");
+    await closeServer(server, config.shutdownGraceMs);
+    await redis?.quit().catch(() => redis.disconnect());
+    await db.close();
+    log.info("engine stopped");
+  });
+
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    services,
+    generatedAdminToken: secrets.generatedAdminToken,
+    demo,
+    stop,
+  };
+}
+
+async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+  });
+  redis.on("error", (err) => log.warn({ err }, "redis connection error"));
+  await redis.connect();
+  return redis;
+}
+
+async function listen(
+  handler: Parameters<typeof import("node:http").createServer>[1],
+  config: Config,
+) {
+  const { createServer } = await import("node:http");
+  const server = createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  return server;
+}
+
+/** Stops accepting, lets in-flight requests finish, then cuts what is left after `graceMs`. */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn({ graceMs }, "grace period over: closing remaining connections");
+      server.closeAllConnections();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function once(action: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= action());
+}

@@ -1,0 +1,64 @@
+import { EntitySchema, type Opt } from "@mikro-orm/core";
+import type { BusinessType, SubscriptionStatus } from "../../domain/tenancy.js";
+import { SaasPlan } from "./saas-plan.js";
+
+/** A business using VBWD: its identity, branding, configuration, plan and limits. */
+export class Tenant {
+  id!: string;
+  tenantCode!: string;
+  name!: string;
+  businessType!: BusinessType;
+  description: string | null = null;
+  logoUrl: string | null = null;
+  primaryColor: string | null = null;
+  secondaryColor: string | null = null;
+  customDomain: string | null = null;
+  timezone: Opt<string> = "UTC";
+  currency: Opt<string> = "EUR";
+  locale: Opt<string> = "en";
+  plan!: SaasPlan;
+  subscriptionStatus: Opt<SubscriptionStatus> = "trial";
+  trialEndsAt: Date | null = null;
+  maxUsers: Opt<number> = 5;
+  maxBookingsPerMonth: Opt<number> = 100;
+  maxEvents: Opt<number> = 10;
+  storageLimitMb: Opt<number> = 1024;
+  billingEmail: string | null = null;
+  billingAddress: Opt<Record<string, unknown>> | null = null;
+  paymentMethodId: string | null = null;
+  isActive: Opt<boolean> = true;
+  createdAt: Opt<Date> = new Date();
+  updatedAt: Opt<Date> = new Date();
+}
+
+export const TenantSchema = new EntitySchema<Tenant>({
+  class: Tenant,
+  tableName: "tenants",
+  properties: {
+    id: { type: "string", length: 40, primary: true },
+    tenantCode: { type: "string", length: 50, unique: true },
+    name: { type: "string", length: 200 },
+    businessType: { type: "string", length: 20 },
+    description: { type: "text", nullable: true },
+    logoUrl: { type: "string", length: 500, nullable: true },
+    primaryColor: { type: "string", length: 7, nullable: true },
+    secondaryColor: { type: "string", length: 7, nullable: true },
+    customDomain: { type: "string", length: 255, nullable: true, unique: true },
+    timezone: { type: "string", length: 64 },
+    currency: { type: "string", length: 3 },
+    locale: { type: "string", length: 10 },
+    plan: { kind: "m:1", entity: () => SaasPlan },
+    subscriptionStatus: { type: "string", length: 20, index: true },
+    trialEndsAt: { type: "datetime", length: 3, nullable: true },
+    maxUsers: { type: "integer" },
+    maxBookingsPerMonth: { type: "integer" },
+    maxEvents: { type: "integer" },
+    storageLimitMb: { type: "integer" },
+    billingEmail: { type: "string", length: 255, nullable: true },
+    billingAddress: { type: "json", nullable: true },
+    paymentMethodId: { type: "string", length: 255, nullable: true },
+    isActive: { type: "boolean" },
+    createdAt: { type: "datetime", length: 3 },
+    updatedAt: { type: "datetime", length: 3, onUpdate: () => new Date() },
+  },
+});

@@ -1,0 +1,40 @@
+import type { Tenant } from "../store/entities/index.js";
+
+/** The public form of a tenant, as the API returns it. */
+export interface TenantView {
+  id: string;
+  code: string;
+  name: string;
+  businessType: string;
+  subscriptionStatus: string;
+  plan: string;
+  trialEndsAt: string | null;
+  timezone: string;
+  currency: string;
+  locale: string;
+  limits: { users: number; bookingsPerMonth: number; events: number; storageMb: number };
+  createdAt: string;
+}
+
+/** Maps a tenant (with its plan loaded) to its API form. */
+export function viewTenant(tenant: Tenant): TenantView {
+  return {
+    id: tenant.id,
+    code: tenant.tenantCode,
+    name: tenant.name,
+    businessType: tenant.businessType,
+    subscriptionStatus: tenant.subscriptionStatus,
+    plan: tenant.plan.slug,
+    trialEndsAt: tenant.trialEndsAt?.toISOString() ?? null,
+    timezone: tenant.timezone,
+    currency: tenant.currency,
+    locale: tenant.locale,
+    limits: {
+      users: tenant.maxUsers,
+      bookingsPerMonth: tenant.maxBookingsPerMonth,
+      events: tenant.maxEvents,
+      storageMb: tenant.storageLimitMb,
+    },
+    createdAt: tenant.createdAt.toISOString(),
+  };
+}
