@@ -43,7 +43,7 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   await db.migrate();
   const secrets = await loadPlatformSecrets(db.fork(), config);
   const demo = config.demoTenant ? await ensureDemoTenant(db, secrets, config.dataDir) : undefined;
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
 
   const services: EngineServices = { config, db, secrets };
   let accepting = true;
@@ -75,15 +75,26 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   };
 }
 
-async function connectRedis(url: string): Promise<Redis> {
+/**
+ * Connects to Redis in the background and keeps reconnecting: while it is away, readiness
+ * says so and calls that need it fail fast instead of queueing.
+ */
+function connectRedis(url: string): Redis {
   const redis = new Redis(url, {
-    lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
-  redis.on("error", (err) => log.warn({ err }, "redis connection error"));
-  await redis.connect();
+  let reported = false;
+  redis.on("error", (err) => {
+    if (!reported) log.warn({ err }, "redis unreachable; retrying");
+    reported = true;
+  });
+  redis.on("ready", () => {
+    if (reported) log.info("redis reachable again");
+    reported = false;
+  });
   return redis;
 }
 

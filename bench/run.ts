@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: runs every benchmark with its baseline in the same run and prints a table.
+ * `--quick` shortens each load; `--json` makes the last line one JSON object of results.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchResult, LoadSettings } from "./measure.js";
+import { benchTenantRequest } from "./tenant-request.js";
+
+process.env.LOG_LEVEL ??= "silent";
+const args = new Set(process.argv.slice(2));
+const settings: LoadSettings = args.has("--quick")
+  ? { durationSeconds: 3, connections: 10 }
+  : { durationSeconds: 10, connections: 20 };
+
+const results: BenchResult[] = [...(await benchTenantRequest(settings))];
+
+const table = [
+  "| name | value | baseline | ratio | target | met |",
+  "|---|---|---|---|---|---|",
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline ?? "—"} ${r.unit} | ${r.ratio ?? "—"}× | ${r.target} | ${r.met ? "yes" : "no"} |`,
+  ),
+].join("\n");
+process.stdout.write(`\n${table}\n`);
+
+const folder = join("bench", "results");
+mkdirSync(folder, { recursive: true });
+writeFileSync(join(folder, "latest.md"), `${table}\n`);
+writeFileSync(join(folder, "latest.json"), JSON.stringify({ results }, null, 2) + "\n");
+if (args.has("--json")) process.stdout.write(JSON.stringify({ results }) + "\n");
