@@ -22,15 +22,7 @@ export function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Runs `scripts/start.mjs` (build when stale, then start) in `cwd` and waits for its banner. */
 export function startEngineProcess(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []) {
-  const child = spawn(process.execPath, [join(repoRoot, "scripts", "start.mjs"), ...args], {
-    cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const { child, output } = spawnStart(cwd, env, args);
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
@@ -40,20 +32,20 @@ export function startEngineProcess(cwd: string, env: NodeJS.ProcessEnv, args: st
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill("SIGKILL");
-      reject(new Error(`${why}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(new Error(`${why}\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`));
     };
     const exitedEarly = (code: number | null) =>
       fail(`engine exited with ${code} before listening`);
     child.once("exit", exitedEarly);
     child.stdout.on("data", () => {
-      const match = /VBWD is listening on (http:\/\/\S+)/.exec(stdout);
+      const match = /VBWD is listening on (http:\/\/\S+)/.exec(output.stdout);
       if (!match?.[1]) return;
       clearTimeout(timer);
       child.off("exit", exitedEarly);
       resolve({
         child,
         url: match[1],
-        stdout: () => stdout,
+        stdout: () => output.stdout,
         stop: async (signal = "SIGTERM") => {
           child.kill(signal);
           return exited;
@@ -65,16 +57,20 @@ export function startEngineProcess(cwd: string, env: NodeJS.ProcessEnv, args: st
 
 /** Runs `scripts/start.mjs` to completion (for --migrate-only or a refused start). */
 export function runEngineCommand(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []) {
+  const { child, output } = spawnStart(cwd, env, args);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.once("close", (code) => resolve({ code, ...output }));
+  });
+}
+
+function spawnStart(cwd: string, env: NodeJS.ProcessEnv, args: string[]) {
   const child = spawn(process.execPath, [join(repoRoot, "scripts", "start.mjs"), ...args], {
     cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
+  return { child, output };
 }
