@@ -31,6 +31,7 @@ for (const target of targets) {
       process.stdout.write(`${target.dialect}: entities match the migrations, nothing written\n`);
       continue;
     }
+    if (target.dialect === "mysql") dropMariaDbNoise(join(folder, created.fileName));
     registerMigration(folder, created.fileName.replace(/\.ts$/, ""), target.dialect);
     process.stdout.write(`${target.dialect}: wrote ${folder}/${created.fileName}\n`);
   } finally {
@@ -38,6 +39,21 @@ for (const target of targets) {
       await orm.em.getConnection().execute(`drop database ${scratchDb}`);
     await orm.close(true);
   }
+}
+
+/**
+ * MariaDB reports JSON columns as longtext with json_valid checks and quotes defaults, which
+ * the MySQL driver's diff reads as changes to every existing table. Those statements are
+ * dropped; review the written file before committing it.
+ */
+function dropMariaDbNoise(path: string) {
+  const noise =
+    /this\.addSql\(`alter table \\`\w+\\` (modify |drop constraint |add constraint \w+ check\(json_valid)/;
+  const kept = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => !noise.test(line));
+  writeFileSync(path, kept.join("\n").replace(/\n{3,}/g, "\n\n"));
+  process.stdout.write(`mysql: dropped MariaDB's false column changes from ${path}; review it\n`);
 }
 
 function registerMigration(folder: string, file: string, dialect: string) {

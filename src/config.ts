@@ -95,6 +95,38 @@ const environmentSchema = z.object({
     z.coerce.number({ error: "expected milliseconds" }).int().min(0).default(10_000),
   ),
   DATA_DIR: optionalString,
+  NODE_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,60}$/, "expected 1–60 letters, digits, dots, dashes or underscores")
+      .optional(),
+  ),
+  ACTOR_SHARDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: "expected a whole number of shards" })
+      .int()
+      .min(1, "expected at least 1 shard")
+      .max(65_536, "expected at most 65536 shards")
+      .default(1024),
+  ),
+  ACTOR_LEASE_TTL_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected milliseconds" }).int().min(500).max(120_000).default(5000),
+  ),
+  ACTOR_IDLE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected milliseconds" }).int().min(1000).default(300_000),
+  ),
+  ACTOR_MAX: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a whole number" }).int().min(100).default(200_000),
+  ),
+  INTERNAL_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default("127.0.0.1")),
+  INTERNAL_PORT: port.default(0),
+  INTERNAL_ADVERTISED_HOST: optionalString,
+  CLUSTER_TOKEN: secret(24),
 });
 
 /** Where the engine keeps its data, resolved from `DATABASE_URL`. */
@@ -129,6 +161,30 @@ export interface Config {
   shutdownGraceMs: number;
   /** Folder for local files such as the demo credentials (`DATA_DIR`, default `./data`). */
   dataDir: string;
+  /** Actor runtime settings. */
+  actors: ActorSettings;
+}
+
+/** How this node runs actors and takes part in the cluster. */
+export interface ActorSettings {
+  /** This node's id (`NODE_ID`; default: host name and a random suffix). */
+  nodeId: string | undefined;
+  /** Shards S (`ACTOR_SHARDS`, default 1024); the same on every node, fixed per deployment. */
+  shards: number;
+  /** Lease and membership expiry (`ACTOR_LEASE_TTL_MS`, default 5000). */
+  leaseTtlMs: number;
+  /** Idle actors are passivated after this long (`ACTOR_IDLE_MS`, default 300000). */
+  idleMs: number;
+  /** Most live actors per node (`ACTOR_MAX`, default 200000). */
+  maxActors: number;
+  /** Interface for node-to-node forwards (`INTERNAL_HOST`, default 127.0.0.1). */
+  internalHost: string;
+  /** Port for node-to-node forwards (`INTERNAL_PORT`, default 0: any free port). */
+  internalPort: number;
+  /** Host other nodes use to reach this one (`INTERNAL_ADVERTISED_HOST`; default INTERNAL_HOST). */
+  advertisedHost: string | undefined;
+  /** Shared secret of node-to-node forwards (`CLUSTER_TOKEN`; unset: generated once, kept). */
+  clusterToken: string | undefined;
 }
 
 /** Thrown when the environment holds a value VBWD cannot use. */
@@ -173,6 +229,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitKb: vars.BODY_LIMIT_KB,
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
     dataDir,
+    actors: {
+      nodeId: vars.NODE_ID,
+      shards: vars.ACTOR_SHARDS,
+      leaseTtlMs: vars.ACTOR_LEASE_TTL_MS,
+      idleMs: vars.ACTOR_IDLE_MS,
+      maxActors: vars.ACTOR_MAX,
+      internalHost: vars.INTERNAL_HOST,
+      internalPort: vars.INTERNAL_PORT,
+      advertisedHost: vars.INTERNAL_ADVERTISED_HOST,
+      clusterToken: vars.CLUSTER_TOKEN,
+    },
   };
 }
 

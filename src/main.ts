@@ -6,6 +6,7 @@ import type { Config } from "./config.js";
 import { createHttpApp } from "./gateway/http/app.js";
 import type { ReadinessCheck } from "./gateway/http/health-routes.js";
 import { configureLogging, moduleLogger } from "./logger.js";
+import { startActorRuntime } from "./engine/actor-runtime.js";
 import { Database } from "./store/database.js";
 import { ensureDemoTenant, type DemoCredentials } from "./tenants/demo-tenant.js";
 import { loadPlatformSecrets } from "./tenants/platform-secrets.js";
@@ -44,8 +45,14 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   const secrets = await loadPlatformSecrets(db.fork(), config);
   const demo = config.demoTenant ? await ensureDemoTenant(db, secrets, config.dataDir) : undefined;
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const actors = await startActorRuntime({
+    settings: config.actors,
+    db,
+    redis,
+    clusterToken: secrets.clusterToken,
+  });
 
-  const services: EngineServices = { config, db, secrets };
+  const services: EngineServices = { config, db, secrets, actors };
   let accepting = true;
   const checks: ReadinessCheck[] = [{ name: "database", check: () => db.ping() }];
   if (redis) checks.push({ name: "redis", check: async () => void (await redis.ping()) });
@@ -54,12 +61,17 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   const server = await listen(app.callback(), config);
   const port = (server.address() as AddressInfo).port;
   const shownHost = ["0.0.0.0", "::"].includes(config.host) ? "localhost" : config.host;
-  log.info({ port, database: config.database.dialect, redis: Boolean(redis) }, "engine started");
+  log.info(
+    { port, database: config.database.dialect, redis: Boolean(redis), node: actors.nodeId },
+    "engine started",
+  );
 
   const stop = once(async () => {
     accepting = false;
-    log.info("draining: readiness off, no new requests");
+    log.info("draining: readiness off, no new requests; handing shards off");
+    await actors.stop();
     await closeServer(server, config.shutdownGraceMs);
+    actors.dispose();
     await redis?.quit().catch(() => redis.disconnect());
     await db.close();
     log.info("engine stopped");

@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/core";
+import type { ActorSystem } from "../../actors/index.js";
 import type { z } from "zod";
 import type { Config } from "../config.js";
 import { AppError } from "../domain/app-error.js";
@@ -14,6 +15,7 @@ export interface EngineServices {
   config: Config;
   db: Database;
   secrets: PlatformSecrets;
+  actors: ActorSystem;
 }
 
 /** Who may run a command. */

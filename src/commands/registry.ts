@@ -1,4 +1,5 @@
 import { adminListTenants, adminUpdateTenant } from "./admin-commands.js";
+import { adminClusterProbe, adminClusterView } from "./cluster-commands.js";
 import type { AnyCommand } from "./command.js";
 import { createKey, getTenant, listKeys, logIn, revokeKey, signUp } from "./tenancy-commands.js";
 import { widgetConfig } from "./widget-commands.js";
@@ -14,6 +15,8 @@ export const commands = {
   adminListTenants,
   adminUpdateTenant,
   widgetConfig,
+  adminClusterView,
+  adminClusterProbe,
 } as const;
 
 /** Every command as a list, for generated documents and tool lists. */

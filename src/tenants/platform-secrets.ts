@@ -13,6 +13,8 @@ export interface PlatformSecrets {
   adminTokenHash: Buffer;
   /** The operator token, only when this start generated it (to print it once). */
   generatedAdminToken: string | undefined;
+  /** Bearer token of node-to-node forwards. */
+  clusterToken: string;
 }
 
 /**
@@ -26,7 +28,10 @@ export async function loadPlatformSecrets(
   const jwtSecret = config.jwtSecret ?? (await storedSecret(em, "jwt_secret")).value;
   const keyPepper = config.keyPepper ?? (await storedSecret(em, "key_pepper")).value;
   const admin = await resolveAdminToken(em, config.platformAdminToken);
+  const clusterToken =
+    config.actors.clusterToken ?? (await storedSecret(em, "cluster_token")).value;
   return {
+    clusterToken,
     jwtKey: new TextEncoder().encode(jwtSecret),
     keyPepper: Buffer.from(keyPepper, "utf8"),
     adminTokenHash: admin.hash,

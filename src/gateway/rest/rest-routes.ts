@@ -27,6 +27,8 @@ export const restRoutes: readonly RestRoute[] = [
   { method: "get", path: "/api/v1/admin/tenants", command: commands.adminListTenants },
   { method: "patch", path: "/api/v1/admin/tenants/:code", command: commands.adminUpdateTenant },
   { method: "get", path: "/v1/widget/:tenantCode/config", command: commands.widgetConfig },
+  { method: "get", path: "/api/v1/admin/cluster", command: commands.adminClusterView },
+  { method: "post", path: "/api/v1/admin/cluster/probe", command: commands.adminClusterProbe },
 ];
 
 /** Mounts every REST route on the router. */

@@ -1,18 +1,24 @@
+import { ActorTimerSchema } from "./actor-timer.js";
 import { ApiKeySchema } from "./api-key.js";
 import { AuditLogSchema } from "./audit-log.js";
 import { CalendarSchema } from "./calendar.js";
+import { ClusterProbeSchema } from "./cluster-probe.js";
 import { PlatformSettingSchema } from "./platform-setting.js";
 import { SaasPlanSchema } from "./saas-plan.js";
 import { ServiceCalendarSchema, ServiceSchema } from "./service.js";
+import { ShardOwnerSchema } from "./shard-owner.js";
 import { TenantSchema } from "./tenant.js";
 import { UserSchema } from "./user.js";
 
+export { ActorTimer } from "./actor-timer.js";
 export { ApiKey } from "./api-key.js";
 export { AuditLog, type AuditActorKind } from "./audit-log.js";
 export { Calendar } from "./calendar.js";
+export { ClusterProbe } from "./cluster-probe.js";
 export { PlatformSetting } from "./platform-setting.js";
 export { SaasPlan } from "./saas-plan.js";
 export { Service, ServiceCalendar } from "./service.js";
+export { ShardOwner } from "./shard-owner.js";
 export { Tenant } from "./tenant.js";
 export { User } from "./user.js";
 
@@ -27,4 +33,7 @@ export const entitySchemas = [
   CalendarSchema,
   ServiceSchema,
   ServiceCalendarSchema,
+  ShardOwnerSchema,
+  ActorTimerSchema,
+  ClusterProbeSchema,
 ];

@@ -1,0 +1,68 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { ActorSystem, type ErrorCodec } from "../../actors/index.js";
+import type { ActorSettings } from "../config.js";
+import { AppError, errorCodes, type ErrorCode } from "../domain/app-error.js";
+import { moduleLogger } from "../logger.js";
+import type { Database } from "../store/database.js";
+import { DatabaseTimerStore } from "./actor-timers.js";
+import { probeActorKind } from "./probe-actor.js";
+import { DatabaseEpochStore } from "./shard-epochs.js";
+
+/** What the actor runtime is started with. */
+export interface ActorRuntimeDeps {
+  settings: ActorSettings;
+  db: Database;
+  redis: Redis | undefined;
+  clusterToken: string;
+}
+
+/** Carries `AppError`s across node-to-node forwards with their code and details. */
+const appErrorCodec: ErrorCodec = {
+  encode(err) {
+    if (!(err instanceof AppError)) return undefined;
+    return { type: "app", code: err.code, message: err.message, details: err.details };
+  },
+  decode(error) {
+    if (error.type !== "app" || !errorCodes.includes(error.code as ErrorCode)) return undefined;
+    return new AppError(error.code as ErrorCode, error.message, error.details);
+  },
+};
+
+/** Starts this node's actor runtime: one node alone, or a cluster member when Redis is set. */
+export async function startActorRuntime(deps: ActorRuntimeDeps): Promise<ActorSystem> {
+  const { settings, db, redis } = deps;
+  const nodeId = settings.nodeId ?? `${hostname()}-${randomBytes(3).toString("hex")}`;
+  if (redis) await waitForRedis(redis, 5_000);
+  return ActorSystem.start({
+    nodeId,
+    kinds: [probeActorKind(db)],
+    timerStore: new DatabaseTimerStore(db),
+    epochStore: new DatabaseEpochStore(db),
+    shards: settings.shards,
+    log: moduleLogger("actors"),
+    leaseTtlMs: settings.leaseTtlMs,
+    idleMs: settings.idleMs,
+    maxActors: settings.maxActors,
+    clusterToken: deps.clusterToken,
+    errorCodec: appErrorCodec,
+    internal: {
+      host: settings.internalHost,
+      port: settings.internalPort,
+      advertisedHost: settings.advertisedHost ?? settings.internalHost,
+    },
+    ...(redis ? { redis } : {}),
+  });
+}
+
+async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
