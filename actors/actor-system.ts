@@ -139,6 +139,14 @@ export class ActorSystem {
         tickMs: options.tickMs ?? 500,
       });
       system = new ActorSystem(options, placement, leases, transport);
+      options.redis.on("close", () => {
+        if (placement.ownedShards().length === 0) return;
+        log.warn(
+          { node: nodeId },
+          "redis connection lost: serving no shard until leases are retaken",
+        );
+        placement.dropAll("redis connection lost");
+      });
       await placement.start(system.host);
       return system;
     }

@@ -113,9 +113,11 @@ export class Placement implements ShardGate {
     return this.memberList.find((member) => member.nodeId === nodeId);
   }
 
-  /** Shards served now, ascending. */
+  /** Shards served now (lease surely held), ascending. */
   ownedShards(): number[] {
-    return [...this.owned.keys()].sort((a, b) => a - b);
+    const now = performance.now();
+    const served = [...this.owned].filter(([, owned]) => owned.validUntil >= now);
+    return served.map(([shard]) => shard).sort((a, b) => a - b);
   }
 
   /** The epoch a served shard runs under. */
@@ -125,6 +127,14 @@ export class Placement implements ShardGate {
 
   metrics(): PlacementMetrics {
     return { shardsOwned: this.owned.size, members: this.memberList.length, ...this.counters };
+  }
+
+  /**
+   * Stops serving every shard at once: used when the connection to Redis drops, since the
+   * leases may be gone (a restarted Redis forgets them) and another node may take them.
+   */
+  dropAll(reason: string): void {
+    for (const shard of [...this.owned.keys()]) void this.drop(shard, reason);
   }
 
   /** Leaves the cluster: stops rebalancing, leaves membership, hands every shard off. */
@@ -239,6 +249,7 @@ export class Placement implements ShardGate {
         owned.validUntil = sentAt + this.options.leases.ttlMs - this.safetyMs;
       }
     }
+    if (lost.length > 0) this.options.log.warn({ shards: lost }, "leases lost: shards dropped");
     for (const shard of lost) await this.drop(shard, "lease lost");
   }
 
@@ -246,7 +257,7 @@ export class Placement implements ShardGate {
   private async drop(shard: number, reason: string): Promise<void> {
     if (!this.owned.delete(shard)) return;
     this.counters.lost++;
-    this.options.log.warn({ shard, reason }, `shard ${shard}: ${this.self.nodeId} -> lost`);
+    this.options.log.debug({ shard, reason }, `shard ${shard}: ${this.self.nodeId} -> lost`);
     this.draining.add(shard);
     try {
       await this.host?.stopShard(shard);

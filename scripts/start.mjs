@@ -1,5 +1,5 @@
 // `npm start`: compiles the TypeScript when the build is missing or older than the sources,
-// then runs the engine (passing on arguments such as --migrate-only).
+// then runs the engine (passing on arguments such as --migrate-only; --build-only stops there).
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -36,4 +36,4 @@ if (buildIsStale()) {
   writeFileSync(stamp, new Date().toISOString() + "\n");
 }
 
-await import(join(root, "dist", "src", "cli.js"));
+if (!process.argv.includes("--build-only")) await import(join(root, "dist", "src", "cli.js"));

@@ -127,6 +127,13 @@ const environmentSchema = z.object({
   INTERNAL_PORT: port.default(0),
   INTERNAL_ADVERTISED_HOST: optionalString,
   CLUSTER_TOKEN: secret(24),
+  CLUSTER_NAME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9_-]{1,40}$/, "expected 1–40 lowercase letters, digits, - or _")
+      .default("vbwd"),
+  ),
 });
 
 /** Where the engine keeps its data, resolved from `DATABASE_URL`. */
@@ -185,6 +192,8 @@ export interface ActorSettings {
   advertisedHost: string | undefined;
   /** Shared secret of node-to-node forwards (`CLUSTER_TOKEN`; unset: generated once, kept). */
   clusterToken: string | undefined;
+  /** Names the cluster's keys in Redis, so clusters can share one (`CLUSTER_NAME`, vbwd). */
+  clusterName: string;
 }
 
 /** Thrown when the environment holds a value VBWD cannot use. */
@@ -239,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       internalPort: vars.INTERNAL_PORT,
       advertisedHost: vars.INTERNAL_ADVERTISED_HOST,
       clusterToken: vars.CLUSTER_TOKEN,
+      clusterName: vars.CLUSTER_NAME,
     },
   };
 }

@@ -46,6 +46,7 @@ export async function startActorRuntime(deps: ActorRuntimeDeps): Promise<ActorSy
     idleMs: settings.idleMs,
     maxActors: settings.maxActors,
     clusterToken: deps.clusterToken,
+    redisPrefix: `${settings.clusterName}:actors`,
     errorCodec: appErrorCodec,
     internal: {
       host: settings.internalHost,

@@ -3,6 +3,7 @@ import type { Migrator } from "@mikro-orm/migrations";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseTarget } from "../config.js";
+import { withMysqlLock } from "./mysql-lock.js";
 import { moduleLogger } from "../logger.js";
 import { ormOptions } from "./orm-config.js";
 import { tenantFilterName, type TenantFilterArgs } from "./tenant-owned.js";
@@ -24,13 +25,25 @@ export class Database {
     if (target.dialect === "sqlite" && target.path !== ":memory:") {
       mkdirSync(dirname(target.path), { recursive: true });
     }
-    const orm = await MikroORM.init(ormOptions(target));
-    return new Database(orm, target);
+    try {
+      return new Database(await MikroORM.init(ormOptions(target)), target);
+    } catch (err) {
+      // Nodes starting together may race to create the database; the loser connects again.
+      if ((err as { code?: string }).code !== "ER_DB_CREATE_EXISTS") throw err;
+      return new Database(await MikroORM.init(ormOptions(target)), target);
+    }
   }
 
-  /** Applies every pending migration; returns the names applied (none on a second run). */
+  /**
+   * Applies every pending migration; returns the names applied (none on a second run). On
+   * MySQL a named lock makes nodes that start together migrate one after another.
+   */
   async migrate(): Promise<string[]> {
-    const applied = await this.migrator().up();
+    const target = this.target;
+    const applied =
+      target.dialect === "mysql"
+        ? await withMysqlLock(target.url, "vbwd:migrations", () => this.migrator().up())
+        : await this.migrator().up();
     const names = applied.map((migration) => migration.name);
     if (names.length > 0) log.info({ migrations: names }, "schema migrated");
     return names;
