@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { benchActors } from "./actors.js";
 import type { BenchResult, LoadSettings } from "./measure.js";
 import { benchTenantRequest } from "./tenant-request.js";
 
@@ -13,14 +14,19 @@ const settings: LoadSettings = args.has("--quick")
   ? { durationSeconds: 3, connections: 10 }
   : { durationSeconds: 10, connections: 20 };
 
-const results: BenchResult[] = [...(await benchTenantRequest(settings))];
+const quick = args.has("--quick");
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const results: BenchResult[] = [
+  ...(await benchActors(quick, redisUrl)),
+  ...(await benchTenantRequest(settings)),
+];
 
 const table = [
   "| name | value | baseline | ratio | target | met |",
   "|---|---|---|---|---|---|",
   ...results.map(
     (r) =>
-      `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline ?? "—"} ${r.unit} | ${r.ratio ?? "—"}× | ${r.target} | ${r.met ? "yes" : "no"} |`,
+      `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline === null ? "—" : `${r.baseline} ${r.unit}`} | ${r.ratio === null ? "—" : `${r.ratio}×`} | ${r.target} | ${r.met === null ? "—" : r.met ? "yes" : "no"} |`,
   ),
 ].join("\n");
 process.stdout.write(`\n${table}\n`);
