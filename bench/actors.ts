@@ -60,7 +60,11 @@ async function localRoundTrip(quick: boolean): Promise<BenchResult> {
     samples.push(performance.now() - started);
   }
   await system.stop();
-  const p50 = percentile(samples.sort((a, b) => a - b), 50) * 1000;
+  const p50 =
+    percentile(
+      samples.sort((a, b) => a - b),
+      50,
+    ) * 1000;
   return result("local-ask-p50", p50, "µs", "informational", null);
 }
 
@@ -92,7 +96,10 @@ async function forwardedRoundTrip(redisUrl: string, quick: boolean): Promise<Ben
       await a.ask(key, i);
       samples.push(performance.now() - started);
     }
-    const p50 = percentile(samples.sort((x, y) => x - y), 50);
+    const p50 = percentile(
+      samples.sort((x, y) => x - y),
+      50,
+    );
     return result("forwarded-ask-p50", p50, "ms", "< 1 ms", p50 < 1);
   } finally {
     await a.stop();
