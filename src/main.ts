@@ -7,6 +7,7 @@ import { createHttpApp } from "./gateway/http/app.js";
 import type { ReadinessCheck } from "./gateway/http/health-routes.js";
 import { configureLogging, moduleLogger } from "./logger.js";
 import { startActorRuntime } from "./engine/actor-runtime.js";
+import { ChangeFeed } from "./engine/change-feed.js";
 import { Database } from "./store/database.js";
 import { ensureDemoTenant, type DemoCredentials } from "./tenants/demo-tenant.js";
 import { loadPlatformSecrets } from "./tenants/platform-secrets.js";
@@ -45,14 +46,16 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   const secrets = await loadPlatformSecrets(db.fork(), config);
   const demo = config.demoTenant ? await ensureDemoTenant(db, secrets, config.dataDir) : undefined;
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const feed = new ChangeFeed();
   const actors = await startActorRuntime({
     settings: config.actors,
     db,
     redis,
     clusterToken: secrets.clusterToken,
+    feed,
   });
 
-  const services: EngineServices = { config, db, secrets, actors };
+  const services: EngineServices = { config, db, secrets, actors, feed };
   let accepting = true;
   const checks: ReadinessCheck[] = [{ name: "database", check: () => db.ping() }];
   if (redis) checks.push({ name: "redis", check: async () => void (await redis.ping()) });

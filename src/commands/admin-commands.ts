@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { planSlugs, subscriptionStatuses } from "../domain/tenancy.js";
 import { listTenantsForAdmin, updateTenantForAdmin } from "../tenants/platform-admin.js";
+import { askActor } from "./actor-errors.js";
 import { defineCommand } from "./command.js";
 import { pageLimitSchema, tenantCodeSchema } from "./schemas.js";
 
@@ -29,7 +30,10 @@ export const adminUpdateTenant = defineCommand({
     .refine((input) => input.subscriptionStatus !== undefined || input.planSlug !== undefined, {
       message: "give subscriptionStatus, planSlug or both",
     }),
-  async run({ em, origin }, input) {
-    return updateTenantForAdmin(em, input.code, input, origin);
+  async run({ em, origin, services }, input) {
+    const tenant = await updateTenantForAdmin(em, input.code, input, origin);
+    // The tenant actor caches the plan's limit; a new plan applies from the next booking.
+    await askActor(services.actors.ask(`tenant:${tenant.id}`, { op: "reload" }));
+    return tenant;
   },
 });

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import type { ActorSystem } from "../../actors/index.js";
 import type { z } from "zod";
 import type { Config } from "../config.js";
+import type { ChangeFeed } from "../engine/change-feed.js";
 import { AppError } from "../domain/app-error.js";
 import type { Principal, TenantCredentialKind } from "../domain/principal.js";
 import type { StaffRole } from "../domain/tenancy.js";
@@ -16,6 +17,7 @@ export interface EngineServices {
   db: Database;
   secrets: PlatformSecrets;
   actors: ActorSystem;
+  feed: ChangeFeed;
 }
 
 /** Who may run a command. */
@@ -40,6 +42,8 @@ export interface CommandContext {
   tenant: Tenant | undefined;
   principal: Principal;
   origin: AuditOrigin;
+  /** The caller's `Idempotency-Key`, when the command takes one. */
+  idempotencyKey: string | undefined;
 }
 
 /** One operation of the engine, defined once for every protocol. */
@@ -50,6 +54,8 @@ export interface Command<Input = unknown, Output = unknown> {
   summary: string;
   access: Access;
   input: z.ZodType<Input>;
+  /** Creates something: an `Idempotency-Key` makes a retry return the first answer. */
+  idempotent?: boolean;
   run(context: CommandContext, input: Input): Promise<Output>;
 }
 

@@ -7,6 +7,7 @@ import { noteKeyUsed } from "../tenants/key-usage.js";
 import { assertTenantServing } from "../tenants/tenant-status.js";
 import type { Command, CommandContext, EngineServices } from "./command.js";
 import { identifyPrincipal, resolveCallerTenant, type TenantHint } from "./identity.js";
+import { fingerprint, runOnce } from "./idempotency.js";
 
 /** A call of one command as an adapter received it, before any check. */
 export interface CommandCall {
@@ -21,6 +22,8 @@ export interface CommandCall {
   protocol: string;
   ipAddress?: string | undefined;
   requestId?: string | undefined;
+  /** The `Idempotency-Key` the caller sent, if any. */
+  idempotencyKey?: string | undefined;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function executeCommand<Output>(
   const tenant = await authorize(lookup, command, principal, call);
 
   const input = validateInput(command.input, call.input);
+  const key = command.idempotent && tenant ? checkIdempotencyKey(call.idempotencyKey) : undefined;
   const context: CommandContext = {
     services,
     em: tenant ? services.db.forkForTenant(tenant.id) : lookup,
@@ -49,8 +53,14 @@ export async function executeCommand<Output>(
       ipAddress: call.ipAddress,
       requestId: call.requestId,
     },
+    idempotencyKey: key,
   };
-  const output = await command.run(context, input);
+  const output =
+    key && tenant
+      ? await runOnce(context.em, tenant.id, key, fingerprint(command.name, input), () =>
+          command.run(context, input),
+        )
+      : await command.run(context, input);
 
   if ("keyId" in principal) noteKeyUsed(services.db, principal.tenantId, principal.keyId);
   return output;
@@ -91,6 +101,16 @@ function checkBrowserOrigin(principal: TenantPrincipal, origin: string | undefin
   if (principal.kind !== "publishable" || origin === undefined) return;
   if (principal.allowedOrigins.length === 0 || principal.allowedOrigins.includes(origin)) return;
   throw errors.forbidden(`origin ${origin} is not allowed for this publishable key`);
+}
+
+function checkIdempotencyKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw errors.invalidInput([
+      { path: "Idempotency-Key", message: "use 1–255 visible ASCII characters" },
+    ]);
+  }
+  return key;
 }
 
 function validateInput<T>(schema: z.ZodType<T>, raw: unknown): T {

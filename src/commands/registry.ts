@@ -1,4 +1,28 @@
 import { adminListTenants, adminUpdateTenant } from "./admin-commands.js";
+import {
+  availabilityCommand,
+  cancelBookingCommand,
+  createBookingCommand,
+  createHoldCommand,
+  getBookingCommand,
+  listBookingsCommand,
+  noShowCommand,
+  releaseHoldCommand,
+  rescheduleBookingCommand,
+  usageCommand,
+} from "./booking-commands.js";
+import {
+  createCalendarCommand,
+  createServiceCommand,
+  deleteCalendarCommand,
+  deleteServiceCommand,
+  getCalendarCommand,
+  getServiceCommand,
+  listCalendarsCommand,
+  listServicesCommand,
+  updateCalendarCommand,
+  updateServiceCommand,
+} from "./catalog-commands.js";
 import { adminClusterProbe, adminClusterView } from "./cluster-commands.js";
 import type { AnyCommand } from "./command.js";
 import { createKey, getTenant, listKeys, logIn, revokeKey, signUp } from "./tenancy-commands.js";
@@ -17,6 +41,26 @@ export const commands = {
   widgetConfig,
   adminClusterView,
   adminClusterProbe,
+  createCalendar: createCalendarCommand,
+  getCalendar: getCalendarCommand,
+  listCalendars: listCalendarsCommand,
+  updateCalendar: updateCalendarCommand,
+  deleteCalendar: deleteCalendarCommand,
+  createService: createServiceCommand,
+  getService: getServiceCommand,
+  listServices: listServicesCommand,
+  updateService: updateServiceCommand,
+  deleteService: deleteServiceCommand,
+  availability: availabilityCommand,
+  createHold: createHoldCommand,
+  releaseHold: releaseHoldCommand,
+  createBooking: createBookingCommand,
+  getBooking: getBookingCommand,
+  listBookings: listBookingsCommand,
+  cancelBooking: cancelBookingCommand,
+  rescheduleBooking: rescheduleBookingCommand,
+  markNoShow: noShowCommand,
+  usage: usageCommand,
 } as const;
 
 /** Every command as a list, for generated documents and tool lists. */

@@ -127,6 +127,39 @@ export const errors = {
     const summary = first ? `${first.path || "body"}: ${first.message}` : "invalid input";
     return new AppError("invalid_input", `invalid input (${summary})`, problems);
   },
+  slotUnavailable(start: string): AppError {
+    return new AppError(
+      "slot_unavailable",
+      `the slot at ${start} is taken or closed; fetch availability and choose another`,
+    );
+  },
+  slotInvalid(start: string, reason: string): AppError {
+    return new AppError("invalid_input", `cannot book ${start}: ${reason}`, [
+      { path: "start", message: reason },
+    ]);
+  },
+  holdExpired(id: string): AppError {
+    return new AppError(
+      "hold_expired",
+      `hold ${id} has expired or was released; hold the slot again`,
+    );
+  },
+  idempotencyKeyReused(key: string): AppError {
+    return new AppError(
+      "idempotency_key_reused",
+      `Idempotency-Key ${key} was used with a different request; use a new key`,
+    );
+  },
+  planLimitReached(limit: number): AppError {
+    return new AppError(
+      "plan_limit_reached",
+      `the plan allows ${limit} bookings a month and they are used; upgrade the plan`,
+      { limit },
+    );
+  },
+  conflict(message: string): AppError {
+    return new AppError("conflict", message);
+  },
   unavailable(message: string): AppError {
     return new AppError("unavailable", message);
   },

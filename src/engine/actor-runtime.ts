@@ -7,7 +7,10 @@ import { AppError, errorCodes, type ErrorCode } from "../domain/app-error.js";
 import { moduleLogger } from "../logger.js";
 import type { Database } from "../store/database.js";
 import { DatabaseTimerStore } from "./actor-timers.js";
+import { calendarActorKind, type QuotaClient, type QuotaReservation } from "./calendar-actor.js";
+import type { ChangeFeed } from "./change-feed.js";
 import { probeActorKind } from "./probe-actor.js";
+import { tenantActorKind } from "./tenant-actor.js";
 import { DatabaseEpochStore } from "./shard-epochs.js";
 
 /** What the actor runtime is started with. */
@@ -16,6 +19,7 @@ export interface ActorRuntimeDeps {
   db: Database;
   redis: Redis | undefined;
   clusterToken: string;
+  feed: ChangeFeed;
 }
 
 /** Carries `AppError`s across node-to-node forwards with their code and details. */
@@ -35,9 +39,15 @@ export async function startActorRuntime(deps: ActorRuntimeDeps): Promise<ActorSy
   const { settings, db, redis } = deps;
   const nodeId = settings.nodeId ?? `${hostname()}-${randomBytes(3).toString("hex")}`;
   if (redis) await waitForRedis(redis, 5_000);
-  return ActorSystem.start({
+  let system: ActorSystem | undefined;
+  const quota = quotaThrough(() => system!);
+  system = await ActorSystem.start({
     nodeId,
-    kinds: [probeActorKind(db)],
+    kinds: [
+      probeActorKind(db),
+      calendarActorKind({ db, feed: deps.feed, quota }),
+      tenantActorKind(db),
+    ],
     timerStore: new DatabaseTimerStore(db),
     epochStore: new DatabaseEpochStore(db),
     shards: settings.shards,
@@ -55,6 +65,18 @@ export async function startActorRuntime(deps: ActorRuntimeDeps): Promise<ActorSy
     },
     ...(redis ? { redis } : {}),
   });
+  return system;
+}
+
+/** Quota asks from calendar actors to the tenant actor, wherever each runs. */
+function quotaThrough(system: () => ActorSystem): QuotaClient {
+  return {
+    reserve: (tenantId, count) =>
+      system().ask<QuotaReservation>(`tenant:${tenantId}`, { op: "reserve", count }),
+    async settle(tenantId, reservationId, used) {
+      await system().ask(`tenant:${tenantId}`, { op: "settle", reservationId, used });
+    },
+  };
 }
 
 async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {

@@ -10,6 +10,10 @@ export const idPrefixes = {
   auditLog: "aud",
   calendar: "cal",
   service: "svc",
+  hold: "hld",
+  booking: "bkg",
+  bookingEvent: "bev",
+  idempotency: "idk",
 } as const;
 
 /** A new time-ordered opaque id such as `cal_01hq3v…`: sortable, unguessable, never reused. */

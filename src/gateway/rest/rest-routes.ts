@@ -29,6 +29,49 @@ export const restRoutes: readonly RestRoute[] = [
   { method: "get", path: "/v1/widget/:tenantCode/config", command: commands.widgetConfig },
   { method: "get", path: "/api/v1/admin/cluster", command: commands.adminClusterView },
   { method: "post", path: "/api/v1/admin/cluster/probe", command: commands.adminClusterProbe },
+  { method: "post", path: "/api/v1/calendars", command: commands.createCalendar, status: 201 },
+  { method: "get", path: "/api/v1/calendars", command: commands.listCalendars },
+  { method: "get", path: "/api/v1/calendars/:id", command: commands.getCalendar },
+  { method: "patch", path: "/api/v1/calendars/:id", command: commands.updateCalendar },
+  { method: "delete", path: "/api/v1/calendars/:id", command: commands.deleteCalendar },
+  {
+    method: "get",
+    path: "/api/v1/calendars/:calendarId/availability",
+    command: commands.availability,
+  },
+  { method: "post", path: "/api/v1/services", command: commands.createService, status: 201 },
+  { method: "get", path: "/api/v1/services", command: commands.listServices },
+  { method: "get", path: "/api/v1/services/:id", command: commands.getService },
+  { method: "patch", path: "/api/v1/services/:id", command: commands.updateService },
+  { method: "delete", path: "/api/v1/services/:id", command: commands.deleteService },
+  { method: "post", path: "/api/v1/holds", command: commands.createHold, status: 201 },
+  { method: "delete", path: "/api/v1/holds/:id", command: commands.releaseHold },
+  { method: "post", path: "/api/v1/holds/:id/release", command: commands.releaseHold },
+  { method: "post", path: "/api/v1/bookings", command: commands.createBooking, status: 201 },
+  { method: "get", path: "/api/v1/bookings", command: commands.listBookings },
+  { method: "get", path: "/api/v1/bookings/:id", command: commands.getBooking },
+  { method: "post", path: "/api/v1/bookings/:id/cancel", command: commands.cancelBooking },
+  {
+    method: "post",
+    path: "/api/v1/bookings/:id/reschedule",
+    command: commands.rescheduleBooking,
+  },
+  { method: "post", path: "/api/v1/bookings/:id/no-show", command: commands.markNoShow },
+  { method: "get", path: "/api/v1/usage", command: commands.usage },
+  { method: "get", path: "/v1/widget/:tenantCode/availability", command: commands.availability },
+  {
+    method: "post",
+    path: "/v1/widget/:tenantCode/holds",
+    command: commands.createHold,
+    status: 201,
+  },
+  { method: "delete", path: "/v1/widget/:tenantCode/holds/:id", command: commands.releaseHold },
+  {
+    method: "post",
+    path: "/v1/widget/:tenantCode/bookings",
+    command: commands.createBooking,
+    status: 201,
+  },
 ];
 
 /** Mounts every REST route on the router. */
@@ -44,6 +87,7 @@ export function mountRestRoutes(router: Router<HttpState>, services: EngineServi
         protocol: "rest",
         ipAddress: ctx.ip,
         requestId: ctx.state.requestId,
+        idempotencyKey: ctx.get("idempotency-key") || undefined,
       });
       ctx.status = route.status ?? 200;
       ctx.body = output;

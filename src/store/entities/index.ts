@@ -1,8 +1,15 @@
 import { ActorTimerSchema } from "./actor-timer.js";
 import { ApiKeySchema } from "./api-key.js";
 import { AuditLogSchema } from "./audit-log.js";
+import {
+  BookingEventSchema,
+  BookingSchema,
+  IdempotencyRecordSchema,
+  SlotClaimSchema,
+} from "./booking.js";
 import { CalendarSchema } from "./calendar.js";
 import { ClusterProbeSchema } from "./cluster-probe.js";
+import { HoldSchema } from "./hold.js";
 import { PlatformSettingSchema } from "./platform-setting.js";
 import { SaasPlanSchema } from "./saas-plan.js";
 import { ServiceCalendarSchema, ServiceSchema } from "./service.js";
@@ -13,8 +20,10 @@ import { UserSchema } from "./user.js";
 export { ActorTimer } from "./actor-timer.js";
 export { ApiKey } from "./api-key.js";
 export { AuditLog, type AuditActorKind } from "./audit-log.js";
+export { Booking, BookingEvent, IdempotencyRecord, SlotClaim } from "./booking.js";
 export { Calendar } from "./calendar.js";
 export { ClusterProbe } from "./cluster-probe.js";
+export { Hold } from "./hold.js";
 export { PlatformSetting } from "./platform-setting.js";
 export { SaasPlan } from "./saas-plan.js";
 export { Service, ServiceCalendar } from "./service.js";
@@ -36,4 +45,9 @@ export const entitySchemas = [
   ShardOwnerSchema,
   ActorTimerSchema,
   ClusterProbeSchema,
+  HoldSchema,
+  BookingSchema,
+  BookingEventSchema,
+  SlotClaimSchema,
+  IdempotencyRecordSchema,
 ];

@@ -23,6 +23,7 @@ export class Tenant {
   maxBookingsPerMonth: Opt<number> = 100;
   maxEvents: Opt<number> = 10;
   storageLimitMb: Opt<number> = 1024;
+  holdTtlSeconds: Opt<number> = 600;
   billingEmail: string | null = null;
   billingAddress: Opt<Record<string, unknown>> | null = null;
   paymentMethodId: string | null = null;
@@ -54,6 +55,7 @@ export const TenantSchema = new EntitySchema<Tenant>({
     maxBookingsPerMonth: { type: "integer" },
     maxEvents: { type: "integer" },
     storageLimitMb: { type: "integer" },
+    holdTtlSeconds: { type: "integer", default: 600 },
     billingEmail: { type: "string", length: 255, nullable: true },
     billingAddress: { type: "json", nullable: true },
     paymentMethodId: { type: "string", length: 255, nullable: true },

@@ -1,0 +1,608 @@
+import type { Knex } from "@mikro-orm/knex";
+import {
+  isActorError,
+  type Actor,
+  type ActorContext,
+  type ActorKind,
+  type FiredTimer,
+  type Outcome,
+} from "../../actors/index.js";
+import { errors } from "../domain/app-error.js";
+import { availableSlots, checkSlotStart, occupiedCells } from "../domain/availability.js";
+import type { Database } from "../store/database.js";
+import { idPrefixes, newId } from "../store/ids.js";
+import { knexOf } from "./knex-access.js";
+import { commitPlan, WritePlan } from "./calendar-writes.js";
+import {
+  addBooking,
+  bookingOf,
+  countDay,
+  loadCalendarState,
+  type CalendarState,
+  type LiveBooking,
+  type OfferedService,
+} from "./calendar-state.js";
+import type { ChangeFeed, DomainEvent } from "./change-feed.js";
+import { viewBooking, viewHold, type BookingView } from "./booking-view.js";
+import type { CellSeat } from "./seat-map.js";
+
+/** A customer as a booking names them. */
+export interface CustomerInput {
+  name: string;
+  email: string;
+  phone?: string | undefined;
+}
+
+/** What a calendar actor understands. Times are ms since the epoch. */
+export type CalendarMessage =
+  | { op: "availability"; tenantId: string; serviceId?: string; fromMs: number; toMs: number }
+  | { op: "hold"; tenantId: string; serviceId: string; startMs: number }
+  | {
+      op: "book";
+      tenantId: string;
+      bookingId: string;
+      serviceId: string;
+      startMs: number;
+      holdId?: string | undefined;
+      customer: CustomerInput;
+    }
+  | { op: "release"; tenantId: string; holdId: string }
+  | { op: "cancel"; tenantId: string; bookingId: string }
+  | { op: "reschedule"; tenantId: string; bookingId: string; startMs: number }
+  | { op: "no_show"; tenantId: string; bookingId: string }
+  | { op: "reload"; tenantId: string };
+
+/** Bookings the tenant actor allows a turn to make, out of those asked for. */
+export interface QuotaReservation {
+  granted: number;
+  reservationId: string;
+  /** The plan's monthly limit (−1 = unlimited), for the error message. */
+  limit: number;
+}
+
+/** Asks the tenant actor for booking quota; returns how many of `count` may be made. */
+export type QuotaClient = {
+  reserve(tenantId: string, count: number): Promise<QuotaReservation>;
+  settle(tenantId: string, reservationId: string, used: number): Promise<void>;
+};
+
+/** What calendar actors need from the engine. */
+export interface CalendarDeps {
+  db: Database;
+  feed: ChangeFeed;
+  quota: QuotaClient;
+}
+
+/** Actors `calendar:<calendarId>`: every hold and booking of one calendar, serialized. */
+export function calendarActorKind(deps: CalendarDeps): ActorKind<CalendarMessage, unknown> {
+  const knex = knexOf(deps.db);
+  const mysql = deps.db.target.dialect === "mysql";
+  return {
+    kind: "calendar",
+    create: (context) => new CalendarActor(context, deps, knex, mysql),
+  };
+}
+
+/** One turn's bookkeeping: the writes, how to undo them in memory, and what to announce. */
+interface Turn {
+  plan: WritePlan;
+  undo: (() => void)[];
+  events: DomainEvent[];
+  affected: { startMs: number; endMs: number }[];
+  quotaLeft: number;
+  quotaUsed: number;
+  reload: boolean;
+}
+
+const expiryTimer = (holdId: string) => `expire:${holdId}`;
+
+class CalendarActor implements Actor<CalendarMessage, unknown> {
+  private state!: CalendarState;
+  /** The calendar does not exist (or was retired): every message is a 404. */
+  private missing = false;
+
+  constructor(
+    private readonly context: ActorContext,
+    private readonly deps: CalendarDeps,
+    private readonly knex: Knex,
+    private readonly mysql: boolean,
+  ) {}
+
+  async onActivate(): Promise<void> {
+    const state = await loadCalendarState(this.knex, this.context.id);
+    if (state) this.state = state;
+    else this.missing = true;
+  }
+
+  async onMessages(batch: readonly CalendarMessage[]): Promise<Outcome<unknown>[]> {
+    if (this.missing) {
+      return batch.map(() => ({ ok: false, error: errors.notFound("calendar", this.context.id) }));
+    }
+    if (batch.some((message) => message.op === "reload")) await this.reloadSettings();
+    await this.loadOlderBookings(batch);
+    const quota = await this.reserveQuota(batch);
+    const turn = this.newTurn(quota.granted);
+    const outcomes = batch.map((message) => this.attempt(message, turn));
+    const committed = await this.commit(turn);
+    if (!committed) return this.oneByOne(batch, quota);
+    await this.settleQuota(quota.reservationId, turn.quotaUsed);
+    return outcomes;
+  }
+
+  async onTimer(timer: FiredTimer): Promise<void> {
+    if (this.missing) return;
+    const holdId = (timer.payload as { holdId?: string } | null)?.holdId;
+    const hold = holdId ? this.state.holds.get(holdId) : undefined;
+    if (!hold || hold.expiresAtMs > Date.now()) return;
+    const turn = this.newTurn(0);
+    this.dropHold(turn, hold.id, "expired", false);
+    if (!(await this.commit(turn))) throw new Error(`could not expire hold ${hold.id}`);
+  }
+
+  private newTurn(quotaLeft: number): Turn {
+    const plan = new WritePlan(this.state.tenantId, this.state.calendarId);
+    return { plan, undo: [], events: [], affected: [], quotaLeft, quotaUsed: 0, reload: false };
+  }
+
+  private attempt(message: CalendarMessage, turn: Turn): Outcome<unknown> {
+    try {
+      if (message.tenantId !== this.state.tenantId)
+        throw errors.notFound("calendar", this.context.id);
+      return { ok: true, value: this.apply(message, turn) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  private apply(message: CalendarMessage, turn: Turn): unknown {
+    switch (message.op) {
+      case "availability":
+        return this.availability(message);
+      case "hold":
+        return this.hold(message, turn);
+      case "book":
+        return this.book(message, turn);
+      case "release":
+        return this.release(message.holdId, turn);
+      case "cancel":
+        return this.cancel(message.bookingId, turn);
+      case "reschedule":
+        return this.reschedule(message.bookingId, message.startMs, turn);
+      case "no_show":
+        return this.markNoShow(message.bookingId, turn);
+      case "reload":
+        return this.reload(turn);
+    }
+  }
+
+  private availability(message: Extract<CalendarMessage, { op: "availability" }>) {
+    const { rules, seats, bookingsPerDay, version, calendarId } = this.state;
+    const service = message.serviceId
+      ? this.offered(message.serviceId)
+      : this.state.services.values().next().value;
+    const slots = availableSlots(rules, {
+      durationMinutes: service?.durationMinutes ?? rules.slotIntervalMinutes,
+      fromMs: message.fromMs,
+      toMs: message.toMs,
+      nowMs: Date.now(),
+      occupancy: seats.occupancy,
+      bookingsPerDay,
+    });
+    return { calendarId, timezone: rules.timezone, version, slots };
+  }
+
+  private hold(message: Extract<CalendarMessage, { op: "hold" }>, turn: Turn) {
+    const service = this.offered(message.serviceId);
+    const endMs = message.startMs + service.durationMinutes * 60_000;
+    const seats = this.takeSeats(message.startMs, endMs, service.durationMinutes);
+    const now = Date.now();
+    const hold = {
+      id: newId(idPrefixes.hold),
+      serviceId: message.serviceId,
+      startMs: message.startMs,
+      endMs,
+      expiresAtMs: now + this.state.holdTtlSeconds * 1000,
+      seats,
+    };
+    this.state.seats.claim(seats, hold.id);
+    this.state.holds.set(hold.id, hold);
+    turn.undo.push(() => {
+      this.state.seats.free(seats);
+      this.state.holds.delete(hold.id);
+    });
+    turn.plan.claim(seats, "hold", hold.id);
+    turn.plan.holds.push({
+      id: hold.id,
+      tenant_id: this.state.tenantId,
+      calendar_id: this.state.calendarId,
+      service_id: hold.serviceId,
+      start_ms: hold.startMs,
+      end_ms: endMs,
+      expires_at_ms: hold.expiresAtMs,
+      status: "active",
+      created_at_ms: now,
+    });
+    const timerId = expiryTimer(hold.id);
+    const timer = {
+      key: this.context.key,
+      timerId,
+      shard: this.context.shard,
+      dueAt: hold.expiresAtMs,
+    };
+    turn.plan.timers.push({ ...timer, payload: { holdId: hold.id } });
+    this.announce(turn, "hold.created", hold, viewHold(this.state, hold));
+    return viewHold(this.state, hold);
+  }
+
+  private book(message: Extract<CalendarMessage, { op: "book" }>, turn: Turn): BookingView {
+    const existing = this.state.bookings.get(message.bookingId);
+    if (existing) return this.replayBooking(existing, message);
+    const service = this.offered(message.serviceId);
+    if (turn.quotaLeft <= 0) throw errors.planLimitReached(this.quotaLimit);
+
+    const endMs = message.startMs + service.durationMinutes * 60_000;
+    const seats = message.holdId
+      ? this.convertHold(message.holdId, message, turn)
+      : this.takeSeats(message.startMs, endMs, service.durationMinutes);
+    const now = Date.now();
+    const booking: LiveBooking = {
+      id: message.bookingId,
+      serviceId: message.serviceId,
+      startMs: message.startMs,
+      endMs,
+      status: "confirmed",
+      customerName: message.customer.name,
+      customerEmail: message.customer.email,
+      customerPhone: message.customer.phone ?? null,
+      priceCents: service.priceCents,
+      currency: service.currency,
+      holdId: message.holdId ?? null,
+      createdAtMs: now,
+      updatedAtMs: now,
+      seats,
+    };
+    if (!message.holdId) {
+      this.state.seats.claim(seats, booking.id);
+      turn.undo.push(() => this.state.seats.free(seats));
+      turn.plan.claim(seats, "booking", booking.id);
+    }
+    addBooking(this.state, booking);
+    turn.undo.push(() => {
+      this.state.bookings.delete(booking.id);
+      countDay(this.state, booking.startMs, -1);
+    });
+    turn.quotaLeft--;
+    turn.quotaUsed++;
+    turn.plan.bookings.push(bookingRow(this.state, booking));
+    turn.plan.recordEvent(booking.id, null, "confirmed", { holdId: booking.holdId });
+    this.announce(turn, "booking.created", booking, viewBooking(this.state, booking));
+    return viewBooking(this.state, booking);
+  }
+
+  private replayBooking(existing: LiveBooking, message: { startMs: number; serviceId: string }) {
+    if (existing.startMs !== message.startMs || existing.serviceId !== message.serviceId) {
+      throw errors.idempotencyKeyReused(existing.id);
+    }
+    return viewBooking(this.state, existing);
+  }
+
+  private convertHold(
+    holdId: string,
+    message: { startMs: number; serviceId: string; bookingId: string },
+    turn: Turn,
+  ): CellSeat[] {
+    const hold = this.state.holds.get(holdId);
+    if (!hold || hold.expiresAtMs <= Date.now()) throw errors.holdExpired(holdId);
+    if (hold.startMs !== message.startMs || hold.serviceId !== message.serviceId) {
+      throw errors.slotInvalid(
+        iso(message.startMs),
+        `hold ${holdId} is for another slot or service`,
+      );
+    }
+    this.state.holds.delete(holdId);
+    this.state.seats.reassign(hold.seats, message.bookingId);
+    turn.undo.push(() => {
+      this.state.holds.set(holdId, hold);
+      this.state.seats.reassign(hold.seats, holdId);
+    });
+    turn.plan.reassigned.push({ from: holdId, to: message.bookingId });
+    turn.plan.holdStatuses.push({ id: holdId, status: "converted" });
+    turn.plan.cancelledTimers.push({ key: this.context.key, timerId: expiryTimer(holdId) });
+    return hold.seats;
+  }
+
+  /** Picks up changed hours or services; every viewer refetches on the new version. */
+  private async reloadSettings(): Promise<void> {
+    const fresh = await loadCalendarState(this.knex, this.context.id);
+    if (!fresh) throw errors.notFound("calendar", this.context.id);
+    this.state.rules = fresh.rules;
+    this.state.services = fresh.services;
+    this.state.holdTtlSeconds = fresh.holdTtlSeconds;
+  }
+
+  private reload(turn: Turn) {
+    turn.reload = true;
+    return { reloaded: true };
+  }
+
+  private release(holdId: string, turn: Turn) {
+    const hold = this.state.holds.get(holdId);
+    if (!hold) throw errors.notFound("hold", holdId);
+    this.dropHold(turn, holdId, "released", true);
+    return { id: holdId, status: "released" };
+  }
+
+  private dropHold(
+    turn: Turn,
+    holdId: string,
+    status: "released" | "expired",
+    cancelTimer: boolean,
+  ) {
+    const hold = this.state.holds.get(holdId)!;
+    this.state.holds.delete(holdId);
+    this.state.seats.free(hold.seats);
+    turn.undo.push(() => {
+      this.state.holds.set(holdId, hold);
+      this.state.seats.claim(hold.seats, holdId);
+    });
+    turn.plan.releasedOwners.push(holdId);
+    turn.plan.holdStatuses.push({ id: holdId, status });
+    if (cancelTimer) {
+      turn.plan.cancelledTimers.push({ key: this.context.key, timerId: expiryTimer(holdId) });
+    }
+    const type = status === "expired" ? "hold.expired" : "hold.released";
+    this.announce(turn, type, hold, { id: holdId, status });
+  }
+
+  private cancel(bookingId: string, turn: Turn): BookingView {
+    const booking = this.confirmedBooking(bookingId);
+    this.state.seats.free(booking.seats);
+    countDay(this.state, booking.startMs, -1);
+    const before = { ...booking };
+    booking.status = "cancelled";
+    booking.updatedAtMs = Date.now();
+    turn.undo.push(() => {
+      Object.assign(booking, before);
+      this.state.seats.claim(booking.seats, booking.id);
+      countDay(this.state, booking.startMs, 1);
+    });
+    turn.plan.releasedOwners.push(booking.id);
+    turn.plan.bookingUpdates.push({
+      id: booking.id,
+      changes: { status: "cancelled", updated_at_ms: booking.updatedAtMs },
+    });
+    turn.plan.recordEvent(booking.id, "confirmed", "cancelled");
+    this.announce(turn, "booking.cancelled", booking, viewBooking(this.state, booking));
+    return viewBooking(this.state, booking);
+  }
+
+  private reschedule(bookingId: string, startMs: number, turn: Turn): BookingView {
+    const booking = this.confirmedBooking(bookingId);
+    const duration = (booking.endMs - booking.startMs) / 60_000;
+    const endMs = startMs + duration * 60_000;
+    // The booking's own seats count as free for its new time; both changes commit together.
+    this.state.seats.free(booking.seats);
+    let seats: CellSeat[];
+    try {
+      seats = this.takeSeats(startMs, endMs, duration);
+    } catch (error) {
+      this.state.seats.claim(booking.seats, booking.id);
+      throw error;
+    }
+    const before = { ...booking };
+    this.state.seats.claim(seats, booking.id);
+    countDay(this.state, booking.startMs, -1);
+    Object.assign(booking, { startMs, endMs, seats, updatedAtMs: Date.now() });
+    countDay(this.state, startMs, 1);
+    turn.undo.push(() => {
+      this.state.seats.free(seats);
+      countDay(this.state, startMs, -1);
+      Object.assign(booking, before);
+      this.state.seats.claim(before.seats, booking.id);
+      countDay(this.state, before.startMs, 1);
+    });
+    turn.plan.releasedOwners.push(booking.id);
+    turn.plan.claim(seats, "booking", booking.id);
+    turn.plan.bookingUpdates.push({
+      id: booking.id,
+      changes: { start_ms: startMs, end_ms: endMs, updated_at_ms: booking.updatedAtMs },
+    });
+    turn.plan.recordEvent(booking.id, "confirmed", "confirmed", {
+      rescheduledFrom: iso(before.startMs),
+    });
+    turn.affected.push({ startMs: before.startMs, endMs: before.endMs });
+    this.announce(turn, "booking.rescheduled", booking, viewBooking(this.state, booking));
+    return viewBooking(this.state, booking);
+  }
+
+  private markNoShow(bookingId: string, turn: Turn): BookingView {
+    const booking = this.confirmedBooking(bookingId);
+    if (booking.startMs > Date.now()) {
+      throw errors.conflict(
+        `booking ${bookingId} has not started yet; mark a no-show after its start`,
+      );
+    }
+    const before = { ...booking };
+    booking.status = "no_show";
+    booking.updatedAtMs = Date.now();
+    turn.undo.push(() => Object.assign(booking, before));
+    turn.plan.bookingUpdates.push({
+      id: booking.id,
+      changes: { status: "no_show", updated_at_ms: booking.updatedAtMs },
+    });
+    turn.plan.recordEvent(booking.id, "confirmed", "no_show");
+    this.announce(turn, "booking.no_show", booking, viewBooking(this.state, booking));
+    return viewBooking(this.state, booking);
+  }
+
+  private offered(serviceId: string): OfferedService {
+    const service = this.state.services.get(serviceId);
+    if (!service) {
+      throw errors.invalidInput([
+        { path: "serviceId", message: `service ${serviceId} is not offered on this calendar` },
+      ]);
+    }
+    return service;
+  }
+
+  private confirmedBooking(bookingId: string): LiveBooking {
+    const booking = this.state.bookings.get(bookingId);
+    if (!booking) throw errors.notFound("booking", bookingId);
+    if (booking.status !== "confirmed") {
+      throw errors.conflict(
+        `booking ${bookingId} is ${booking.status}; only confirmed ones change`,
+      );
+    }
+    return booking;
+  }
+
+  /** Seats for [start, end) or 409: the start must be bookable and every cell have a seat. */
+  private takeSeats(startMs: number, endMs: number, durationMinutes: number): CellSeat[] {
+    const { rules, seats, bookingsPerDay } = this.state;
+    const problem = checkSlotStart(rules, durationMinutes, startMs, Date.now(), bookingsPerDay);
+    if (problem === "day_full") throw errors.slotUnavailable(iso(startMs));
+    if (problem) throw errors.slotInvalid(iso(startMs), slotProblemText[problem]);
+    const found = seats.findSeats(occupiedCells(rules, startMs, endMs), rules.capacity);
+    if (!found) throw errors.slotUnavailable(iso(startMs));
+    return found;
+  }
+
+  private announce(
+    turn: Turn,
+    type: DomainEvent["type"],
+    span: { startMs: number; endMs: number },
+    data: object,
+  ) {
+    turn.affected.push({ startMs: span.startMs, endMs: span.endMs });
+    const { tenantId, calendarId } = this.state;
+    turn.events.push({ type, tenantId, calendarId, data: { ...data }, atMs: Date.now() });
+  }
+
+  /** Writes the turn in one transaction; false when it failed and memory was rolled back. */
+  private async commit(turn: Turn): Promise<boolean> {
+    if (turn.plan.isEmpty && !turn.reload) return true;
+    const version = this.state.version + 1;
+    const fence = { shard: this.context.shard, epoch: this.context.epoch };
+    try {
+      await commitPlan(this.knex, turn.plan, fence, this.mysql, version);
+    } catch (error) {
+      for (const undo of turn.undo.reverse()) undo();
+      if (isActorError(error, "fenced")) throw error;
+      this.context.log.warn({ err: error }, "group commit failed; retrying one by one");
+      return false;
+    }
+    this.state.version = version;
+    for (const timer of turn.plan.timers) {
+      this.context.timers.track(timer.timerId, timer.dueAt, timer.payload);
+    }
+    this.publish(turn, version);
+    return true;
+  }
+
+  /** After a failed group commit: reload from the database, then commit each message alone. */
+  private async oneByOne(
+    batch: readonly CalendarMessage[],
+    quota: QuotaReservation,
+  ): Promise<Outcome<unknown>[]> {
+    await this.reloadState();
+    const outcomes: Outcome<unknown>[] = [];
+    let used = 0;
+    for (const message of batch) {
+      const turn = this.newTurn(quota.granted - used);
+      const outcome = this.attempt(message, turn);
+      if (outcome.ok && !(await this.commit(turn))) {
+        outcomes.push({ ok: false, error: errors.slotUnavailable(describe(message)) });
+        await this.reloadState();
+        continue;
+      }
+      used += turn.quotaUsed;
+      outcomes.push(outcome);
+    }
+    await this.settleQuota(quota.reservationId, used);
+    return outcomes;
+  }
+
+  private async reloadState(): Promise<void> {
+    const fresh = await loadCalendarState(this.knex, this.context.id);
+    if (!fresh) throw errors.notFound("calendar", this.context.id);
+    this.state = fresh;
+  }
+
+  private publish(turn: Turn, version: number): void {
+    const { tenantId, calendarId } = this.state;
+    this.deps.feed.emit("availability", { tenantId, calendarId, version, affected: turn.affected });
+    for (const event of turn.events) this.deps.feed.emit("event", event);
+  }
+
+  private quotaLimit = 0;
+
+  private async reserveQuota(batch: readonly CalendarMessage[]): Promise<QuotaReservation> {
+    const wanted = batch.filter((m) => m.op === "book" && !this.state.bookings.has(m.bookingId));
+    if (wanted.length === 0) return { granted: 0, reservationId: "", limit: this.quotaLimit };
+    const reserved = await this.deps.quota.reserve(this.state.tenantId, wanted.length);
+    this.quotaLimit = reserved.limit;
+    return reserved;
+  }
+
+  private async settleQuota(reservationId: string, used: number): Promise<void> {
+    if (!reservationId) return;
+    await this.deps.quota.settle(this.state.tenantId, reservationId, used).catch((err: unknown) => {
+      this.context.log.warn({ err }, "quota settle failed; the reservation expires by itself");
+    });
+  }
+
+  /** Bookings a message names that are older than what memory keeps are read first. */
+  private async loadOlderBookings(batch: readonly CalendarMessage[]): Promise<void> {
+    const ids = batch
+      .filter((m) => m.op === "cancel" || m.op === "reschedule" || m.op === "no_show")
+      .map((m) => (m as { bookingId: string }).bookingId)
+      .filter((id) => !this.state.bookings.has(id));
+    if (ids.length === 0) return;
+    const rows = await this.knex("bookings")
+      .where({ calendar_id: this.state.calendarId, tenant_id: this.state.tenantId })
+      .whereIn("id", ids);
+    const claims = await this.knex("slot_claims").whereIn("owner_id", ids);
+    const seats = new Map<string, CellSeat[]>();
+    for (const claim of claims) {
+      const list = seats.get(claim.owner_id) ?? [];
+      list.push([Number(claim.cell_start_ms), Number(claim.seat)]);
+      seats.set(claim.owner_id, list);
+    }
+    for (const row of rows) this.state.bookings.set(row.id, bookingOf(row, seats));
+  }
+}
+
+const slotProblemText = {
+  off_grid: "not a start time of this calendar for this service",
+  in_the_past: "the time has passed",
+  too_soon: "inside the calendar's minimum notice",
+  beyond_horizon: "beyond how far ahead the calendar takes bookings",
+} as const;
+
+function bookingRow(state: CalendarState, booking: LiveBooking) {
+  return {
+    id: booking.id,
+    tenant_id: state.tenantId,
+    calendar_id: state.calendarId,
+    service_id: booking.serviceId,
+    start_ms: booking.startMs,
+    end_ms: booking.endMs,
+    status: booking.status,
+    customer_name: booking.customerName,
+    customer_email: booking.customerEmail,
+    customer_phone: booking.customerPhone,
+    price_cents: booking.priceCents,
+    currency: booking.currency,
+    hold_id: booking.holdId,
+    created_at_ms: booking.createdAtMs,
+    updated_at_ms: booking.updatedAtMs,
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function describe(message: CalendarMessage): string {
+  return "startMs" in message ? iso(message.startMs) : message.op;
+}
