@@ -15,6 +15,8 @@ import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js
 import { redisUrl, warnSkipped } from "../support/services.js";
 import { mysqlConnection } from "../support/mysql.js";
 import { PrivateRedis } from "../support/private-redis.js";
+import { bookingBody, createOffer, slotAt } from "../support/booking-fixtures.js";
+import { callApi, signUpTenant, type TestEngine } from "../support/engine.js";
 
 const mysql = dialectsUnderTest().find((dialect) => dialect.name === "mysql");
 const redis = redisUrl();
@@ -244,6 +246,43 @@ if (!mysql || !redis) {
         await stopCluster(context.nodes);
         await privateRedis.stop();
       }
+    },
+  );
+
+  cluster(
+    "200 concurrent bookings of one slot through three processes: exactly one wins",
+    async (context) => {
+      await start(context);
+      const [first] = context.nodes as [ClusterNode];
+      const tenant = await signUpTenant(
+        { api: (m, p, r) => callApi(first.url, m, p, r) } as TestEngine,
+        "cluster-co",
+      );
+      const engineOf = (node: ClusterNode) =>
+        ({ api: (m: string, p: string, r?: object) => callApi(node.url, m, p, r) }) as TestEngine;
+      const { calendarId, serviceId } = await createOffer(engineOf(first), tenant);
+      const slot = slotAt("10:00");
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, n) =>
+          callApi(context.nodes[n % 3]!.url, "POST", "/api/v1/bookings", {
+            token: tenant.secretKey,
+            body: bookingBody(calendarId, serviceId, slot, n),
+          }),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      assert.is(
+        statuses.filter((s) => s === 201).length,
+        1,
+        JSON.stringify(answers.find((a) => a.status >= 500)?.body),
+      );
+      assert.is(statuses.filter((s) => s === 409).length, 199);
+      const connection = await mysqlConnection(context.scratch);
+      const [rows] = await connection.query("select id from bookings where calendar_id = ?", [
+        calendarId,
+      ]);
+      await connection.end();
+      assert.is((rows as unknown[]).length, 1);
     },
   );
 
