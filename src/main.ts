@@ -6,6 +6,7 @@ import type { Config } from "./config.js";
 import { createHttpApp } from "./gateway/http/app.js";
 import type { ReadinessCheck } from "./gateway/http/health-routes.js";
 import { configureLogging, moduleLogger } from "./logger.js";
+import { IdentityCache, type Invalidation } from "./commands/identity-cache.js";
 import { startActorRuntime } from "./engine/actor-runtime.js";
 import { ChangeFeed } from "./engine/change-feed.js";
 import { Database } from "./store/database.js";
@@ -55,7 +56,9 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
     feed,
   });
 
-  const services: EngineServices = { config, db, secrets, actors, feed };
+  const identities = new IdentityCache();
+  const invalidations = redis ? shareInvalidations(redis, identities, config) : undefined;
+  const services: EngineServices = { config, db, secrets, actors, feed, identities };
   let accepting = true;
   const checks: ReadinessCheck[] = [{ name: "database", check: () => db.ping() }];
   if (redis) checks.push({ name: "redis", check: async () => void (await redis.ping()) });
@@ -75,6 +78,7 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
     await actors.stop();
     await closeServer(server, config.shutdownGraceMs);
     actors.dispose();
+    invalidations?.disconnect();
     await redis?.quit().catch(() => redis.disconnect());
     await db.close();
     log.info("engine stopped");
@@ -88,6 +92,28 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
     demo,
     stop,
   };
+}
+
+/**
+ * Sends this node's cache invalidations to every node through Redis pub/sub, and applies
+ * theirs here, so a revoked key stops working everywhere at once.
+ */
+function shareInvalidations(redis: Redis, identities: IdentityCache, config: Config): Redis {
+  const channel = `${config.actors.clusterName}:invalidate`;
+  const subscriber = redis.duplicate();
+  subscriber.on("error", () => {});
+  subscriber.on("message", (_channel, payload: string) => {
+    identities.forget(JSON.parse(payload) as Invalidation);
+  });
+  void subscriber.subscribe(channel).catch((err: unknown) => {
+    log.warn({ err }, "could not subscribe to invalidations");
+  });
+  identities.broadcast = (change) => {
+    void redis.publish(channel, JSON.stringify(change)).catch((err: unknown) => {
+      log.warn({ err, change }, "could not broadcast an invalidation");
+    });
+  };
+  return subscriber;
 }
 
 /**

@@ -32,6 +32,7 @@ export const adminUpdateTenant = defineCommand({
     }),
   async run({ em, origin, services }, input) {
     const tenant = await updateTenantForAdmin(em, input.code, input, origin);
+    services.identities.invalidate({ kind: "tenant", id: tenant.id });
     // The tenant actor caches the plan's limit; a new plan applies from the next booking.
     await askActor(services.actors.ask(`tenant:${tenant.id}`, { op: "reload" }));
     return tenant;

@@ -3,6 +3,7 @@ import type { ActorSystem } from "../../actors/index.js";
 import type { z } from "zod";
 import type { Config } from "../config.js";
 import type { ChangeFeed } from "../engine/change-feed.js";
+import type { IdentityCache } from "./identity-cache.js";
 import { AppError } from "../domain/app-error.js";
 import type { Principal, TenantCredentialKind } from "../domain/principal.js";
 import type { StaffRole } from "../domain/tenancy.js";
@@ -18,6 +19,8 @@ export interface EngineServices {
   secrets: PlatformSecrets;
   actors: ActorSystem;
   feed: ChangeFeed;
+  /** Recently checked credentials and tenants; invalidate on every change to them. */
+  identities: IdentityCache;
 }
 
 /** Who may run a command. */

@@ -38,7 +38,7 @@ export async function executeCommand<Output>(
 ): Promise<Output> {
   const lookup = services.db.fork();
   const principal = await identifyPrincipal(services, lookup, call.credential);
-  const tenant = await authorize(lookup, command, principal, call);
+  const tenant = await authorize(services, lookup, command, principal, call);
 
   const input = validateInput(command.input, call.input);
   const key = command.idempotent && tenant ? checkIdempotencyKey(call.idempotencyKey) : undefined;
@@ -67,6 +67,7 @@ export async function executeCommand<Output>(
 }
 
 async function authorize(
+  services: EngineServices,
   em: EntityManager,
   command: Command<unknown, unknown>,
   principal: Principal,
@@ -85,7 +86,7 @@ async function authorize(
   if (!isTenantPrincipal(principal) || !access.credentials.includes(principal.kind)) {
     throw errors.insufficientScope(principal.kind, access.credentials);
   }
-  const tenant = await resolveCallerTenant(em, principal.tenantId, call.tenantHint);
+  const tenant = await resolveCallerTenant(services, em, principal.tenantId, call.tenantHint);
   assertTenantServing(tenant);
   checkRole(principal, access.roles);
   checkBrowserOrigin(principal, call.browserOrigin);

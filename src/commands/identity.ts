@@ -21,6 +21,8 @@ export async function identifyPrincipal(
   credential: string | undefined,
 ): Promise<Principal> {
   if (credential === undefined) return { kind: "anonymous" };
+  const known = services.identities.principal(credential);
+  if (known) return known;
   if (looksLikeApiKey(credential)) return identifyApiKey(services, em, credential);
   if (isAdminToken(services.secrets, credential)) return { kind: "platform" };
   if (looksLikeJwt(credential)) return identifyStaff(services, em, credential);
@@ -33,13 +35,15 @@ async function identifyApiKey(services: EngineServices, em: EntityManager, crede
     hashApiKey(services.secrets.keyPepper, credential),
   );
   if (!record) throw errors.invalidCredentials();
-  return {
+  const principal = {
     kind: record.kind,
     tenantId: record.tenant,
     keyId: record.id,
     mode: record.mode,
     allowedOrigins: record.allowedOrigins,
   } satisfies Principal;
+  services.identities.rememberPrincipal(credential, principal);
+  return principal;
 }
 
 async function identifyStaff(services: EngineServices, em: EntityManager, credential: string) {
@@ -64,18 +68,19 @@ async function identifyStaff(services: EngineServices, em: EntityManager, creden
  * any tenant the request names. The credential of a vanished tenant is a 401.
  */
 export async function resolveCallerTenant(
+  services: EngineServices,
   em: EntityManager,
   principalTenantId: string,
   hint: TenantHint | undefined,
 ): Promise<Tenant> {
-  const tenant = await em.findOne(
-    Tenant,
-    { id: principalTenantId, isActive: true },
-    {
-      populate: ["plan"],
-    },
-  );
-  if (!tenant) throw errors.invalidCredentials();
+  let tenant = services.identities.tenant(principalTenantId);
+  if (!tenant) {
+    const where = { id: principalTenantId, isActive: true };
+    const found = await em.findOne(Tenant, where, { populate: ["plan"] });
+    if (!found) throw errors.invalidCredentials();
+    services.identities.rememberTenant(found);
+    tenant = found;
+  }
   if (hint && hint.value !== tenant.tenantCode && hint.value !== tenant.id) {
     throw errors.tenantMismatch();
   }

@@ -137,6 +137,7 @@ export const revokeKey = defineCommand({
   async run(context, input) {
     const tenant = tenantOf(context);
     const record = await revokeApiKey(context.em, input.id);
+    context.services.identities.invalidate({ kind: "key", id: record.id });
     recordAudit(context.em, context.origin, {
       tenantId: tenant.id,
       action: "api_key.revoked",

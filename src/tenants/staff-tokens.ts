@@ -12,6 +12,8 @@ export interface StaffClaims {
   userId: string;
   tenantId: string;
   role: StaffRole;
+  /** When the token stops being valid (ms); set on verified tokens. */
+  expiresAtMs?: number;
 }
 
 /** Signs a staff token (HS256, 12 hours). */
@@ -41,7 +43,12 @@ export async function verifyStaffToken(key: Uint8Array, token: string): Promise<
     if (typeof payload.tid !== "string" || !staffRoles.includes(role) || !payload.sub) {
       throw errors.invalidCredentials();
     }
-    return { userId: payload.sub, tenantId: payload.tid, role };
+    return {
+      userId: payload.sub,
+      tenantId: payload.tid,
+      role,
+      expiresAtMs: (payload.exp ?? 0) * 1000,
+    };
   } catch {
     throw errors.invalidCredentials();
   }

@@ -52,8 +52,10 @@ lifecycle("SIGTERM lets in-flight requests finish, then exits 0 and takes no mor
     bareEnv({ PORT: "0", LOG_LEVEL: "warn", DEMO_TENANT: "false" }),
   );
   try {
+    // Open the connections first, so every signup below is on the wire when SIGTERM comes.
+    await Promise.all(Array.from({ length: 40 }, () => callApi(engine.url, "GET", "/healthz")));
     let signalledAt = Number.POSITIVE_INFINITY;
-    const signups = Array.from({ length: 24 }, async (_, i) => {
+    const signups = Array.from({ length: 40 }, async (_, i) => {
       const answer = await callApi(engine.url, "POST", "/api/v1/signup", {
         body: {
           tenantCode: `drain-${i}`,
@@ -65,14 +67,14 @@ lifecycle("SIGTERM lets in-flight requests finish, then exits 0 and takes no mor
       });
       return { status: answer.status, finishedAt: performance.now() };
     });
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 150));
     signalledAt = performance.now();
     const exit = engine.stop("SIGTERM");
 
     const results = await Promise.all(signups);
     assert.equal(
       results.map((r) => r.status),
-      Array(24).fill(201),
+      Array(40).fill(201),
     );
     const finishedAfter = results.filter((r) => r.finishedAt > signalledAt).length;
     assert.ok(finishedAfter > 0, "no request was still in flight when SIGTERM came");
