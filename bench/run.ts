@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchActors } from "./actors.js";
 import type { BenchResult, LoadSettings } from "./measure.js";
-import { benchTenantRequest } from "./tenant-request.js";
+import { benchBooking } from "./booking.js";
+import { measureTenantRequest } from "./tenant-request.js";
 
 process.env.LOG_LEVEL ??= "silent";
 const args = new Set(process.argv.slice(2));
@@ -16,9 +17,11 @@ const settings: LoadSettings = args.has("--quick")
 
 const quick = args.has("--quick");
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const tenantRequest = await measureTenantRequest(settings);
 const results: BenchResult[] = [
   ...(await benchActors(quick, redisUrl)),
-  ...(await benchTenantRequest(settings)),
+  ...tenantRequest.results,
+  ...(await benchBooking(settings, tenantRequest.bareKoaRps)),
 ];
 
 const table = [

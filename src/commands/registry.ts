@@ -26,7 +26,7 @@ import {
 import { adminClusterProbe, adminClusterView } from "./cluster-commands.js";
 import type { AnyCommand } from "./command.js";
 import { createKey, getTenant, listKeys, logIn, revokeKey, signUp } from "./tenancy-commands.js";
-import { widgetConfig } from "./widget-commands.js";
+import { widgetConfig, widgetOrigins } from "./widget-commands.js";
 
 /** Every command of the engine, by name. Adapters look commands up here and nowhere else. */
 export const commands = {
@@ -39,6 +39,7 @@ export const commands = {
   adminListTenants,
   adminUpdateTenant,
   widgetConfig,
+  widgetOrigins,
   adminClusterView,
   adminClusterProbe,
   createCalendar: createCalendarCommand,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Service, ServiceCalendar } from "../store/entities/index.js";
+import { ApiKey, Service, ServiceCalendar, Tenant } from "../store/entities/index.js";
 import { defineCommand, tenantOf } from "./command.js";
 
 /** What the embeddable widget needs to draw itself: branding and the bookable services. */
@@ -32,5 +32,25 @@ export const widgetConfig = defineCommand({
         calendarIds: offers.filter((o) => o.service === service.id).map((o) => o.calendar),
       })),
     };
+  },
+});
+
+/** The browser origins a tenant's publishable keys admit (`*` when one admits any). */
+export const widgetOrigins = defineCommand({
+  name: "widget.origins",
+  summary: "List the browser origins the tenant's publishable keys allow (for CORS).",
+  access: { kind: "public" },
+  input: z.object({ tenantCode: z.string().max(60) }),
+  async run({ em }, input) {
+    const tenant = await em.findOne(Tenant, { tenantCode: input.tenantCode, isActive: true });
+    if (!tenant) return { origins: [] as string[] };
+    // Read across the tenant filter on purpose: this runs before any credential is known.
+    const keys = await em.find(
+      ApiKey,
+      { tenant: tenant.id, kind: "publishable", revokedAt: null },
+      { filters: false },
+    );
+    if (keys.some((key) => key.allowedOrigins.length === 0)) return { origins: ["*"] };
+    return { origins: [...new Set(keys.flatMap((key) => key.allowedOrigins))] };
   },
 });

@@ -8,7 +8,7 @@ import {
   type Outcome,
 } from "../../actors/index.js";
 import { errors } from "../domain/app-error.js";
-import { availableSlots, checkSlotStart, occupiedCells } from "../domain/availability.js";
+import { occupiedCells } from "../domain/availability.js";
 import type { Database } from "../store/database.js";
 import { idPrefixes, newId } from "../store/ids.js";
 import { knexOf } from "./knex-access.js";
@@ -25,6 +25,7 @@ import {
 import type { ChangeFeed, DomainEvent } from "./change-feed.js";
 import { viewBooking, viewHold, type BookingView } from "./booking-view.js";
 import type { CellSeat } from "./seat-map.js";
+import { SlotMemo } from "./slot-memo.js";
 
 /** A customer as a booking names them. */
 export interface CustomerInput {
@@ -98,6 +99,7 @@ const expiryTimer = (holdId: string) => `expire:${holdId}`;
 
 class CalendarActor implements Actor<CalendarMessage, unknown> {
   private state!: CalendarState;
+  private memo!: SlotMemo;
   /** The calendar does not exist (or was retired): every message is a 404. */
   private missing = false;
 
@@ -110,8 +112,13 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
 
   async onActivate(): Promise<void> {
     const state = await loadCalendarState(this.knex, this.context.id);
-    if (state) this.state = state;
-    else this.missing = true;
+    if (!state) {
+      this.missing = true;
+      return;
+    }
+    this.state = state;
+    this.memo = new SlotMemo(state.rules);
+    state.dateOf = (ms) => this.memo.localDate(ms);
   }
 
   async onMessages(batch: readonly CalendarMessage[]): Promise<Outcome<unknown>[]> {
@@ -180,7 +187,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const service = message.serviceId
       ? this.offered(message.serviceId)
       : this.state.services.values().next().value;
-    const slots = availableSlots(rules, {
+    const slots = this.memo.available(version, {
       durationMinutes: service?.durationMinutes ?? rules.slotIntervalMinutes,
       fromMs: message.fromMs,
       toMs: message.toMs,
@@ -316,6 +323,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const fresh = await loadCalendarState(this.knex, this.context.id);
     if (!fresh) throw errors.notFound("calendar", this.context.id);
     this.state.rules = fresh.rules;
+    this.memo.reset(fresh.rules);
     this.state.services = fresh.services;
     this.state.holdTtlSeconds = fresh.holdTtlSeconds;
   }
@@ -459,7 +467,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
   /** Seats for [start, end) or 409: the start must be bookable and every cell have a seat. */
   private takeSeats(startMs: number, endMs: number, durationMinutes: number): CellSeat[] {
     const { rules, seats, bookingsPerDay } = this.state;
-    const problem = checkSlotStart(rules, durationMinutes, startMs, Date.now(), bookingsPerDay);
+    const problem = this.memo.check(durationMinutes, startMs, Date.now(), bookingsPerDay);
     if (problem === "day_full") throw errors.slotUnavailable(iso(startMs));
     if (problem) throw errors.slotInvalid(iso(startMs), slotProblemText[problem]);
     const found = seats.findSeats(occupiedCells(rules, startMs, endMs), rules.capacity);
@@ -487,6 +495,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
       await commitPlan(this.knex, turn.plan, fence, this.mysql, version);
     } catch (error) {
       for (const undo of turn.undo.reverse()) undo();
+      this.memo.forgetAnswers();
       if (isActorError(error, "fenced")) throw error;
       this.context.log.warn({ err: error }, "group commit failed; retrying one by one");
       return false;
@@ -526,6 +535,8 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const fresh = await loadCalendarState(this.knex, this.context.id);
     if (!fresh) throw errors.notFound("calendar", this.context.id);
     this.state = fresh;
+    this.memo.reset(fresh.rules);
+    fresh.dateOf = (ms) => this.memo.localDate(ms);
   }
 
   private publish(turn: Turn, version: number): void {

@@ -51,6 +51,8 @@ export interface CalendarState {
   holds: Map<string, LiveHold>;
   bookings: Map<string, LiveBooking>;
   bookingsPerDay: Map<string, number>;
+  /** The local date of an instant; the actor supplies a remembering one. */
+  dateOf?: (ms: number) => string;
 }
 
 /** How far back the actor keeps past reservations in memory. */
@@ -145,7 +147,7 @@ export function addBooking(state: CalendarState, booking: LiveBooking): void {
 
 /** Moves the per-day count of a booking's local date. */
 export function countDay(state: CalendarState, startMs: number, delta: number): void {
-  const day = localDateOf(startMs, state.rules.timezone);
+  const day = state.dateOf ? state.dateOf(startMs) : localDateOf(startMs, state.rules.timezone);
   const next = (state.bookingsPerDay.get(day) ?? 0) + delta;
   if (next > 0) state.bookingsPerDay.set(day, next);
   else state.bookingsPerDay.delete(day);

@@ -9,6 +9,7 @@ import { mountHealthRoutes, type Readiness } from "./health-routes.js";
 import type { HttpContext, HttpState } from "./http-state.js";
 import { parseJsonBody } from "./json-body.js";
 import { assignRequestId } from "./request-id.js";
+import { widgetCors } from "./widget-cors.js";
 
 /** The Koa application: request ids, errors, security headers, JSON bodies and routes. */
 export function createHttpApp(services: EngineServices, readiness: Readiness): Koa<HttpState> {
@@ -31,6 +32,7 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   app.use(respondWithErrors);
   app.use(helmet());
   app.use(refuseWhenDraining(readiness));
+  app.use(widgetCors(services));
   app.use(parseJsonBody(services.config.bodyLimitKb));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
