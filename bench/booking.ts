@@ -11,6 +11,7 @@ import autocannon from "autocannon";
 import Koa from "koa";
 import { createPool, type Pool } from "mysql2/promise";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { availableSlots, occupiedCells, type CalendarRules } from "../src/domain/availability.js";
 import { knexOf } from "../src/engine/knex-access.js";
 import { loadCalendarState } from "../src/engine/calendar-state.js";
@@ -24,6 +25,8 @@ import {
 import type { BenchResult, LoadSettings } from "./measure.js";
 
 const day = 86_400_000;
+/** Clients booking one hot calendar at once, for the engine and the baseline alike. */
+const hotConnections = 50;
 const allDay = Object.fromEntries(
   ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [["00:00", "24:00"]]]),
 );
@@ -97,29 +100,30 @@ async function prepareOffer(engine: TestEngine): Promise<Offer> {
   };
 }
 
-/** Distinct 5-minute slots, one per request, across many days. */
-function slotSequence(first: number) {
-  let next = 0;
-  return () => new Date(first + next++ * 300_000).toISOString();
-}
+const nextBookingFile = fileURLToPath(new URL("./load/next-booking.cjs", import.meta.url));
 
+/**
+ * Booking load from a worker thread (the client does not share the engine's event loop):
+ * distinct 5-minute slots from `firstSlotMs`, or one slot over and over.
+ */
 function bookingLoad(
   url: string,
   headers: Record<string, string>,
-  body: (start: string) => object,
-  nextStart: () => string,
+  offer: { calendarId: string; serviceId: string; firstSlotMs: number; sameSlot: boolean },
   settings: LoadSettings,
-  connections = settings.connections,
+  connections: number,
 ) {
+  process.env.BENCH_BOOKING = JSON.stringify(offer);
   return autocannon({
     url,
     connections,
+    workers: 1,
     duration: settings.durationSeconds,
     requests: [
       {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
-        setupRequest: (request) => ({ ...request, body: JSON.stringify(body(nextStart())) }),
+        setupRequest: nextBookingFile as unknown as autocannon.Request["setupRequest"],
       },
     ],
   });
@@ -132,25 +136,21 @@ async function hotCalendar(
   settings: LoadSettings,
   bareKoaRps: number,
 ) {
-  const body = (start: string) => ({
-    calendarId: offer.calendarId,
-    serviceId: offer.serviceId,
-    start,
-    customer: { name: "Bench", email: "bench@example.org" },
-  });
+  const target = { calendarId: offer.calendarId, serviceId: offer.serviceId, sameSlot: false };
+  const auth = { authorization: `Bearer ${offer.tenantKey}` };
   const engineRun = await bookingLoad(
     `${engine.url}/api/v1/bookings`,
-    { authorization: `Bearer ${offer.tenantKey}` },
-    body,
-    slotSequence(offer.firstSlot),
+    auth,
+    { ...target, firstSlotMs: offer.firstSlot },
     settings,
+    hotConnections,
   );
   const baselineRun = await bookingLoad(
     `${baselineUrl}/book`,
     {},
-    body,
-    slotSequence(offer.firstSlot + 400 * day),
+    { ...target, firstSlotMs: offer.firstSlot + 400 * day },
     settings,
+    hotConnections,
   );
   const engineRate = engineRun["2xx"] / settings.durationSeconds;
   const baselineRate = baselineRun["2xx"] / settings.durationSeconds;
@@ -168,39 +168,22 @@ async function contendedSlot(
   baselineUrl: string,
   settings: LoadSettings,
 ) {
-  const start = new Date(offer.firstSlot + 700 * day).toISOString();
-  const body = () => ({
-    calendarId: offer.calendarId,
-    serviceId: offer.serviceId,
-    start,
-    customer: { name: "Bench", email: "bench@example.org" },
-  });
-  const engineRun = await bookingLoad(
-    `${engine.url}/api/v1/bookings`,
-    { authorization: `Bearer ${offer.tenantKey}` },
-    body,
-    () => start,
-    settings,
-    200,
-  );
+  const slot = { calendarId: offer.calendarId, serviceId: offer.serviceId, sameSlot: true };
+  const firstSlotMs = offer.firstSlot + 700 * day;
+  const auth = { authorization: `Bearer ${offer.tenantKey}` };
+  const url = `${engine.url}/api/v1/bookings`;
+  const engineRun = await bookingLoad(url, auth, { ...slot, firstSlotMs }, settings, 200);
   const baselineRun = await bookingLoad(
     `${baselineUrl}/book`,
     {},
-    body,
-    () => start,
+    { ...slot, firstSlotMs },
     settings,
     200,
   );
   const attempts = (run: autocannon.Result) => (run["2xx"] + run.non2xx) / settings.durationSeconds;
   const ratio = attempts(engineRun) / attempts(baselineRun);
-  return row(
-    "contended-slot",
-    attempts(engineRun),
-    "attempts/s",
-    attempts(baselineRun),
-    "≥ 10×",
-    ratio >= 10,
-  );
+  const value = attempts(engineRun);
+  return row("contended-slot", value, "attempts/s", attempts(baselineRun), "≥ 10×", ratio >= 10);
 }
 
 async function availabilityFromMemory(engine: TestEngine, offer: Offer, settings: LoadSettings) {
@@ -340,12 +323,17 @@ async function prepareBaseline(pool: Pool): Promise<void> {
   await pool.query(`create table if not exists baseline_claims (
     calendar_id varchar(40) not null, cell_start_ms bigint not null, booking_id varchar(40) not null,
     primary key (calendar_id, cell_start_ms)) engine = InnoDB`);
+  await pool.query(`create table if not exists baseline_calendars (
+    id varchar(40) not null primary key) engine = InnoDB`);
   await pool.query(`create table if not exists baseline_bookings (
     id varchar(40) not null primary key, calendar_id varchar(40) not null, start_ms bigint not null,
     end_ms bigint not null, customer_email varchar(255) not null) engine = InnoDB`);
 }
 
-/** A bare Koa route that books the way a plain CRUD app would: lock the cells, check, insert. */
+/**
+ * A bare Koa route that books the way a plain CRUD app would: lock the calendar's row
+ * (`SELECT … FOR UPDATE`), check the cells, insert, commit.
+ */
 async function startBaselineServer(pool: Pool) {
   let counter = 0;
   const app = new Koa();
@@ -358,8 +346,12 @@ async function startBaselineServer(pool: Pool) {
     const connection = await pool.getConnection();
     try {
       await connection.beginTransaction();
+      await connection.query("insert ignore into baseline_calendars values (?)", [body.calendarId]);
+      await connection.query("select id from baseline_calendars where id = ? for update", [
+        body.calendarId,
+      ]);
       const [taken] = await connection.query(
-        "select cell_start_ms from baseline_claims where calendar_id = ? and cell_start_ms in (?) for update",
+        "select cell_start_ms from baseline_claims where calendar_id = ? and cell_start_ms in (?)",
         [body.calendarId, cells],
       );
       if ((taken as unknown[]).length > 0) {

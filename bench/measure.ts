@@ -28,6 +28,8 @@ export async function requestsPerSecond(
     headers,
     connections: settings.connections,
     duration: settings.durationSeconds,
+    // The client runs in its own thread so that it does not share the server's event loop.
+    workers: 1,
   });
   const failures = result.errors + result.non2xx;
   return {

@@ -41,7 +41,11 @@ export class AppError extends Error {
   readonly details: unknown;
 
   constructor(code: ErrorCode, message: string, details?: unknown) {
+    // A caller's mistake needs no stack, and capturing one is most of what a refusal costs.
+    const depth = Error.stackTraceLimit;
+    if (code !== "internal_error") Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = depth;
     this.name = "AppError";
     this.code = code;
     this.details = details;

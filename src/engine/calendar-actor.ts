@@ -59,7 +59,11 @@ export interface QuotaReservation {
   reservationId: string;
   /** The plan's monthly limit (−1 = unlimited), for the error message. */
   limit: number;
+  /** How many were asked for (set by the calendar actor). */
+  wanted?: number;
 }
+
+const noQuota = { granted: 0, wanted: 0, reservationId: "", limit: 0 };
 
 /** Asks the tenant actor for booking quota; returns how many of `count` may be made. */
 export type QuotaClient = {
@@ -92,8 +96,13 @@ interface Turn {
   affected: { startMs: number; endMs: number }[];
   quotaLeft: number;
   quotaUsed: number;
+  /** The tenant actor granted fewer bookings than asked: the plan's limit is reached. */
+  quotaLimited: boolean;
   reload: boolean;
 }
+
+/** A booking that became possible within the turn, after quota was asked for the others. */
+const quotaNeeded = new Error("quota needed");
 
 const expiryTimer = (holdId: string) => `expire:${holdId}`;
 
@@ -128,12 +137,26 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     if (batch.some((message) => message.op === "reload")) await this.reloadSettings();
     await this.loadOlderBookings(batch);
     const quota = await this.reserveQuota(batch);
-    const turn = this.newTurn(quota.granted);
+    const turn = this.newTurn(quota);
     const outcomes = batch.map((message) => this.attempt(message, turn));
     const committed = await this.commit(turn);
     if (!committed) return this.oneByOne(batch, quota);
     await this.settleQuota(quota.reservationId, turn.quotaUsed);
+    await this.retryWithQuota(batch, outcomes);
     return outcomes;
+  }
+
+  /** Bookings freed up within the turn get their own quota and a turn of their own. */
+  private async retryWithQuota(batch: readonly CalendarMessage[], outcomes: Outcome<unknown>[]) {
+    const waiting = outcomes.flatMap((outcome, i) =>
+      !outcome.ok && outcome.error === quotaNeeded ? [i] : [],
+    );
+    if (waiting.length === 0) return;
+    const again = await this.oneByOne(
+      waiting.map((i) => batch[i]!),
+      undefined,
+    );
+    waiting.forEach((index, k) => (outcomes[index] = again[k]!));
   }
 
   async onTimer(timer: FiredTimer): Promise<void> {
@@ -141,14 +164,17 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const holdId = (timer.payload as { holdId?: string } | null)?.holdId;
     const hold = holdId ? this.state.holds.get(holdId) : undefined;
     if (!hold || hold.expiresAtMs > Date.now()) return;
-    const turn = this.newTurn(0);
+    const turn = this.newTurn(noQuota);
     this.dropHold(turn, hold.id, "expired", false);
     if (!(await this.commit(turn))) throw new Error(`could not expire hold ${hold.id}`);
   }
 
-  private newTurn(quotaLeft: number): Turn {
+  private newTurn(quota: QuotaReservation): Turn {
     const plan = new WritePlan(this.state.tenantId, this.state.calendarId);
-    return { plan, undo: [], events: [], affected: [], quotaLeft, quotaUsed: 0, reload: false };
+    const quotaLimited = quota.granted < (quota.wanted ?? 0);
+    const quotaLeft = quota.granted;
+    const fresh = { undo: [], events: [], affected: [], quotaUsed: 0, reload: false };
+    return { plan, ...fresh, quotaLeft, quotaLimited };
   }
 
   private attempt(message: CalendarMessage, turn: Turn): Outcome<unknown> {
@@ -245,12 +271,15 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const existing = this.state.bookings.get(message.bookingId);
     if (existing) return this.replayBooking(existing, message);
     const service = this.offered(message.serviceId);
-    if (turn.quotaLeft <= 0) throw errors.planLimitReached(this.quotaLimit);
-
     const endMs = message.startMs + service.durationMinutes * 60_000;
-    const seats = message.holdId
-      ? this.convertHold(message.holdId, message, turn)
+    const free = message.holdId
+      ? undefined
       : this.takeSeats(message.startMs, endMs, service.durationMinutes);
+    if (turn.quotaLeft <= 0) {
+      if (turn.quotaLimited) throw errors.planLimitReached(this.quotaLimit);
+      throw quotaNeeded;
+    }
+    const seats = free ?? this.convertHold(message.holdId!, message, turn);
     const now = Date.now();
     const booking: LiveBooking = {
       id: message.bookingId,
@@ -508,17 +537,28 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     return true;
   }
 
-  /** After a failed group commit: reload from the database, then commit each message alone. */
+  /**
+   * Commits each message alone: after a failed group commit (state reloaded first, the
+   * batch's quota reused), or for bookings that need quota of their own (`quota` undefined).
+   */
   private async oneByOne(
     batch: readonly CalendarMessage[],
-    quota: QuotaReservation,
+    given: QuotaReservation | undefined,
   ): Promise<Outcome<unknown>[]> {
-    await this.reloadState();
+    if (given) await this.reloadState();
+    const quota = given ?? (await this.reserveQuota(batch));
     const outcomes: Outcome<unknown>[] = [];
     let used = 0;
     for (const message of batch) {
-      const turn = this.newTurn(quota.granted - used);
-      const outcome = this.attempt(message, turn);
+      const left = { ...quota, granted: quota.granted - used, wanted: (quota.wanted ?? 0) - used };
+      const turn = this.newTurn(left);
+      let outcome = this.attempt(message, turn);
+      if (!outcome.ok && outcome.error === quotaNeeded) {
+        outcome = {
+          ok: false,
+          error: errors.unavailable("the booking could not be metered; retry"),
+        };
+      }
       if (outcome.ok && !(await this.commit(turn))) {
         outcomes.push({ ok: false, error: errors.slotUnavailable(describe(message)) });
         await this.reloadState();
@@ -548,11 +588,34 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
   private quotaLimit = 0;
 
   private async reserveQuota(batch: readonly CalendarMessage[]): Promise<QuotaReservation> {
-    const wanted = batch.filter((m) => m.op === "book" && !this.state.bookings.has(m.bookingId));
-    if (wanted.length === 0) return { granted: 0, reservationId: "", limit: this.quotaLimit };
-    const reserved = await this.deps.quota.reserve(this.state.tenantId, wanted.length);
+    const wanted = batch.filter((m) => m.op === "book" && this.mayBook(m)).length;
+    if (wanted === 0) return { ...noQuota, limit: this.quotaLimit };
+    const reserved = await this.deps.quota.reserve(this.state.tenantId, wanted);
     this.quotaLimit = reserved.limit;
-    return reserved;
+    return { ...reserved, wanted };
+  }
+
+  /**
+   * Whether a booking could go through as memory stands, so that quota is asked only for
+   * those; the turn itself decides. Refusals on a contended slot then cost no message.
+   */
+  private mayBook(message: Extract<CalendarMessage, { op: "book" }>): boolean {
+    if (this.state.bookings.has(message.bookingId)) return false;
+    if (message.holdId) return true;
+    const service = this.state.services.get(message.serviceId);
+    if (!service) return false;
+    const { rules, seats, bookingsPerDay } = this.state;
+    const endMs = message.startMs + service.durationMinutes * 60_000;
+    const problem = this.memo.check(
+      service.durationMinutes,
+      message.startMs,
+      Date.now(),
+      bookingsPerDay,
+    );
+    if (problem) return false;
+    return (
+      seats.findSeats(occupiedCells(rules, message.startMs, endMs), rules.capacity) !== undefined
+    );
   }
 
   private async settleQuota(reservationId: string, used: number): Promise<void> {
