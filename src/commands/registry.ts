@@ -25,7 +25,15 @@ import {
 } from "./catalog-commands.js";
 import { adminClusterProbe, adminClusterView } from "./cluster-commands.js";
 import type { AnyCommand } from "./command.js";
-import { createKey, getTenant, listKeys, logIn, revokeKey, signUp } from "./tenancy-commands.js";
+import {
+  createKey,
+  getTenant,
+  listKeys,
+  logIn,
+  revokeKey,
+  signUp,
+  updateTenant,
+} from "./tenancy-commands.js";
 import { widgetConfig, widgetOrigins } from "./widget-commands.js";
 
 /** Every command of the engine, by name. Adapters look commands up here and nowhere else. */
@@ -33,6 +41,7 @@ export const commands = {
   signUp,
   logIn,
   getTenant,
+  updateTenant,
   createKey,
   listKeys,
   revokeKey,

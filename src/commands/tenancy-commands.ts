@@ -2,14 +2,15 @@ import { z } from "zod";
 import { errors } from "../domain/app-error.js";
 import { describePrincipal } from "../domain/principal.js";
 import { apiKeyKinds, apiKeyModes, businessTypes } from "../domain/tenancy.js";
-import { ApiKey, Tenant } from "../store/entities/index.js";
+import { ApiKey, Calendar, Tenant } from "../store/entities/index.js";
 import { issueApiKey, revokeApiKey, summarizeApiKey } from "../tenants/api-keys.js";
 import { recordAudit } from "../tenants/audit.js";
 import { signUpTenant } from "../tenants/onboarding.js";
 import { logInStaff } from "../tenants/staff-login.js";
 import { assertTenantServing } from "../tenants/tenant-status.js";
 import { viewTenant } from "../tenants/tenant-view.js";
-import { defineCommand, tenantOf } from "./command.js";
+import { askActor } from "./actor-errors.js";
+import { defineCommand, tenantOf, type CommandContext } from "./command.js";
 import {
   emailSchema,
   idSchema,
@@ -82,6 +83,60 @@ export const getTenant = defineCommand({
     return viewTenant(tenantOf(context));
   },
 });
+
+/** Changes the calling tenant's own settings. */
+export const updateTenant = defineCommand({
+  name: "tenant.update",
+  summary: "Change the tenant's name, time zone or how long holds last (60–3600 seconds).",
+  access: { kind: "tenant", credentials: ["secret", "staff"], roles: ["owner", "admin"] },
+  input: z
+    .object({
+      name: z.string().trim().min(1).max(200).optional(),
+      timezone: timeZoneSchema.optional(),
+      holdTtlSeconds: z.number().int().min(60).max(3600).optional(),
+    })
+    .refine((input) => Object.values(input).some((value) => value !== undefined), {
+      message: "give at least one of name, timezone, holdTtlSeconds",
+    }),
+  async run(context, input) {
+    const tenant = await context.em.findOneOrFail(
+      Tenant,
+      { id: tenantOf(context).id },
+      {
+        populate: ["plan"],
+      },
+    );
+    const before = {
+      name: tenant.name,
+      timezone: tenant.timezone,
+      holdTtlSeconds: tenant.holdTtlSeconds,
+    };
+    context.em.assign(
+      tenant,
+      Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+    );
+    recordAudit(context.em, context.origin, {
+      tenantId: tenant.id,
+      action: "tenant.updated",
+      entityType: "tenant",
+      entityId: tenant.id,
+      summary: { before, after: input },
+    });
+    await context.em.flush();
+    context.services.identities.invalidate({ kind: "tenant", id: tenant.id });
+    if (input.holdTtlSeconds !== undefined) await reloadCalendars(context, tenant.id);
+    return { ...viewTenant(tenant), holdTtlSeconds: tenant.holdTtlSeconds };
+  },
+});
+
+/** Calendar actors cache the hold length; tell each of the tenant's calendars to reload. */
+async function reloadCalendars(context: CommandContext, tenantId: string): Promise<void> {
+  const calendars = await context.em.find(Calendar, { isActive: true }, { fields: ["id"] });
+  for (const calendar of calendars) {
+    const ask = context.services.actors.ask(`calendar:${calendar.id}`, { op: "reload", tenantId });
+    await askActor(ask);
+  }
+}
 
 /** Issues a new API key; the key is in this answer only. */
 export const createKey = defineCommand({

@@ -164,6 +164,45 @@ const badRequests: BadRequest[] = [
     code: "invalid_input",
   },
   {
+    name: "a hold length under a minute",
+    method: "PATCH",
+    path: "/api/v1/tenant",
+    request: (tenant) => ({ token: tenant.secretKey, body: { holdTtlSeconds: 5 } }),
+    status: 422,
+    code: "invalid_input",
+  },
+  {
+    name: "a calendar with overlapping hours",
+    method: "POST",
+    path: "/api/v1/calendars",
+    request: (tenant) => ({
+      token: tenant.secretKey,
+      body: {
+        name: "X",
+        timezone: "UTC",
+        weeklyHours: {
+          mon: [
+            ["09:00", "12:00"],
+            ["11:00", "13:00"],
+          ],
+        },
+      },
+    }),
+    status: 422,
+    code: "invalid_input",
+  },
+  {
+    name: "a service on another tenant's or no calendar",
+    method: "POST",
+    path: "/api/v1/services",
+    request: (tenant) => ({
+      token: tenant.secretKey,
+      body: { calendarIds: ["cal_nosuchcalendar"], name: "X", durationMinutes: 30 },
+    }),
+    status: 404,
+    code: "not_found",
+  },
+  {
     name: "an unknown route",
     method: "POST",
     path: "/api/v1/nothing-here",

@@ -116,10 +116,21 @@ for (const dialect of dialectsUnderTest()) {
 
   booking("a hold blocks others, expires on time, and the slot comes back", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("hold"));
+    const { calendarId, serviceId } = await createOffer(engine, tenant);
+    const shortHolds = await engine.api("PATCH", "/api/v1/tenant", {
+      token: tenant.secretKey,
+      body: { holdTtlSeconds: 60 },
+    });
+    assert.is(shortHolds.status, 200);
+    assert.is(shortHolds.body.holdTtlSeconds, 60);
+    // The API's minimum is a minute; the test shortens it further underneath, then reloads.
     await knexOf(engine.engine.services.db)("tenants")
       .where({ id: tenant.id })
       .update({ hold_ttl_seconds: 2 });
-    const { calendarId, serviceId } = await createOffer(engine, tenant);
+    await engine.api("PATCH", `/api/v1/calendars/${calendarId}`, {
+      token: tenant.secretKey,
+      body: { name: "Room 2" },
+    });
     const start = slotAt("14:00");
     const hold = await engine.api("POST", "/v1/widget/" + tenant.code + "/holds", {
       headers: { "x-api-key": tenant.publishableKey },

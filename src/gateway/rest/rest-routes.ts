@@ -21,6 +21,7 @@ export const restRoutes: readonly RestRoute[] = [
   { method: "post", path: "/api/v1/signup", command: commands.signUp, status: 201 },
   { method: "post", path: "/api/v1/auth/login", command: commands.logIn },
   { method: "get", path: "/api/v1/tenant", command: commands.getTenant },
+  { method: "patch", path: "/api/v1/tenant", command: commands.updateTenant },
   { method: "get", path: "/api/v1/keys", command: commands.listKeys },
   { method: "post", path: "/api/v1/keys", command: commands.createKey, status: 201 },
   { method: "delete", path: "/api/v1/keys/:id", command: commands.revokeKey },
