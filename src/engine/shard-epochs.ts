@@ -11,7 +11,8 @@ export interface ShardFence {
 
 /**
  * Fencing epochs in `shard_owners`. A claim reads the epochs (locked on MySQL), bumps them and
- * keeps only the shards whose epoch rose by exactly one, all in one transaction; every write of a shard's actors checks the epoch inside its own transaction.
+ * keeps only the shards whose epoch rose by exactly one, all in one transaction; every write
+ * of a shard's actors checks the epoch inside its own transaction.
  */
 export class DatabaseEpochStore implements EpochStore {
   private readonly knex: Knex;
