@@ -36,15 +36,19 @@ export async function executeCommand<Output>(
   command: Command<unknown, Output>,
   call: CommandCall,
 ): Promise<Output> {
-  const lookup = services.db.fork();
+  // Units of work are made only when a step needs the database; cached identities do not.
+  const lookup = memoize(() => services.db.fork());
   const principal = await identifyPrincipal(services, lookup, call.credential);
   const tenant = await authorize(services, lookup, command, principal, call);
 
   const input = validateInput(command.input, call.input);
   const key = command.idempotent && tenant ? checkIdempotencyKey(call.idempotencyKey) : undefined;
+  const unitOfWork = memoize(() => (tenant ? services.db.forkForTenant(tenant.id) : lookup()));
   const context: CommandContext = {
     services,
-    em: tenant ? services.db.forkForTenant(tenant.id) : lookup,
+    get em() {
+      return unitOfWork();
+    },
     tenant,
     principal,
     origin: {
@@ -68,7 +72,7 @@ export async function executeCommand<Output>(
 
 async function authorize(
   services: EngineServices,
-  em: EntityManager,
+  em: () => EntityManager,
   command: Command<unknown, unknown>,
   principal: Principal,
   call: CommandCall,
@@ -102,6 +106,11 @@ function checkBrowserOrigin(principal: TenantPrincipal, origin: string | undefin
   if (principal.kind !== "publishable" || origin === undefined) return;
   if (principal.allowedOrigins.length === 0 || principal.allowedOrigins.includes(origin)) return;
   throw errors.forbidden(`origin ${origin} is not allowed for this publishable key`);
+}
+
+function memoize<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 function checkIdempotencyKey(key: string | undefined): string | undefined {

@@ -17,7 +17,7 @@ export interface TenantHint {
 /** Turns a presented credential into a principal; anything unrecognised is a 401. */
 export async function identifyPrincipal(
   services: EngineServices,
-  em: EntityManager,
+  em: () => EntityManager,
   credential: string | undefined,
 ): Promise<Principal> {
   if (credential === undefined) return { kind: "anonymous" };
@@ -29,9 +29,13 @@ export async function identifyPrincipal(
   throw errors.invalidCredentials();
 }
 
-async function identifyApiKey(services: EngineServices, em: EntityManager, credential: string) {
+async function identifyApiKey(
+  services: EngineServices,
+  em: () => EntityManager,
+  credential: string,
+) {
   const record = await findActiveKeyUnscoped(
-    em,
+    em(),
     hashApiKey(services.secrets.keyPepper, credential),
   );
   if (!record) throw errors.invalidCredentials();
@@ -46,10 +50,14 @@ async function identifyApiKey(services: EngineServices, em: EntityManager, crede
   return principal;
 }
 
-async function identifyStaff(services: EngineServices, em: EntityManager, credential: string) {
+async function identifyStaff(
+  services: EngineServices,
+  em: () => EntityManager,
+  credential: string,
+) {
   const claims = await verifyStaffToken(services.secrets.jwtKey, credential);
   // Unscoped on purpose: the token names the tenant, and this check confirms the user.
-  const user = await em.findOne(
+  const user = await em().findOne(
     User,
     { id: claims.userId, tenant: claims.tenantId, isActive: true },
     { filters: false },
@@ -69,14 +77,14 @@ async function identifyStaff(services: EngineServices, em: EntityManager, creden
  */
 export async function resolveCallerTenant(
   services: EngineServices,
-  em: EntityManager,
+  em: () => EntityManager,
   principalTenantId: string,
   hint: TenantHint | undefined,
 ): Promise<Tenant> {
   let tenant = services.identities.tenant(principalTenantId);
   if (!tenant) {
     const where = { id: principalTenantId, isActive: true };
-    const found = await em.findOne(Tenant, where, { populate: ["plan"] });
+    const found = await em().findOne(Tenant, where, { populate: ["plan"] });
     if (!found) throw errors.invalidCredentials();
     services.identities.rememberTenant(found);
     tenant = found;

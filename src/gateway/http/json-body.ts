@@ -1,4 +1,3 @@
-import coBody from "co-body";
 import type { Next } from "koa";
 import { errors } from "../../domain/app-error.js";
 import type { HttpContext } from "./http-state.js";
@@ -7,15 +6,26 @@ const methodsWithBodies = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Parses a JSON body into `ctx.state.body`: broken JSON is a 400, a body over the limit a
- * 413, another content type a 415. The raw text is never kept.
+ * 413 (read no further), another content type a 415. The raw text is never kept.
  */
 export function parseJsonBody(limitKb: number) {
+  const limit = limitKb * 1024;
   return async function jsonBody(ctx: HttpContext, next: Next): Promise<void> {
     if (!methodsWithBodies.has(ctx.method) || !hasBody(ctx)) return next();
     if (!ctx.is("application/json", "+json")) {
       throw errors.unsupportedMediaType(ctx.get("content-type") || "none");
     }
-    ctx.state.body = await readJson(ctx, limitKb);
+    const encoding = ctx.get("content-encoding");
+    if (encoding !== "" && encoding !== "identity") {
+      throw errors.unsupportedMediaType(`${ctx.get("content-type")} with ${encoding} encoding`);
+    }
+    if ((ctx.request.length ?? 0) > limit) throw errors.payloadTooLarge(limitKb);
+    const text = await readText(ctx, limit, limitKb);
+    try {
+      ctx.state.body = JSON.parse(text);
+    } catch (err) {
+      throw errors.malformed(`the body is not valid JSON (${(err as Error).message})`);
+    }
     await next();
   };
 }
@@ -26,17 +36,13 @@ function hasBody(ctx: HttpContext): boolean {
   return ctx.get("transfer-encoding") !== "";
 }
 
-async function readJson(ctx: HttpContext, limitKb: number): Promise<unknown> {
-  try {
-    return await coBody.json(ctx.req, { limit: `${limitKb}kb`, strict: true });
-  } catch (err) {
-    const failure = err as { type?: string; status?: number; message?: string };
-    if (failure.type === "entity.too.large" || failure.status === 413) {
-      throw errors.payloadTooLarge(limitKb);
-    }
-    if (failure.status === 400) {
-      throw errors.malformed(`the body is not valid JSON (${failure.message ?? "parse error"})`);
-    }
-    throw err;
+async function readText(ctx: HttpContext, limit: number, limitKb: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw errors.payloadTooLarge(limitKb);
+    chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks).toString("utf8");
 }
