@@ -1,7 +1,7 @@
 import {
-  availableSlots,
   candidateSlots,
   localDateOf,
+  remainingSeats,
   type AvailabilityQuery,
   type CalendarRules,
   type Slot,
@@ -21,7 +21,7 @@ const maxEntries = 4096;
  * Forget everything when the rules change.
  */
 export class SlotMemo {
-  private readonly grids = new Map<string, Set<number>>();
+  private readonly grids = new Map<string, { starts: number[]; set: Set<number> }>();
   private readonly dates = new Map<number, string>();
   private readonly answers = new Map<string, Slot[]>();
   private answersFor = "";
@@ -52,7 +52,7 @@ export class SlotMemo {
     if (startMs < nowMs) return "in_the_past";
     if (startMs < nowMs + rules.minNoticeMinutes * minuteMs) return "too_soon";
     if (startMs >= nowMs + rules.horizonDays * dayMs) return "beyond_horizon";
-    if (!this.gridOf(durationMinutes, startMs).has(startMs)) return "off_grid";
+    if (!this.gridOf(durationMinutes, startMs).set.has(startMs)) return "off_grid";
     const limit = rules.maxBookingsPerDay;
     if (limit !== null && (bookingsPerDay.get(this.localDate(startMs)) ?? 0) >= limit) {
       return "day_full";
@@ -83,22 +83,54 @@ export class SlotMemo {
     let slots = this.answers.get(key);
     if (!slots) {
       if (this.answers.size > 256) this.answers.clear();
-      slots = availableSlots(this.rules, query);
+      slots = this.computeAvailable(query);
       this.answers.set(key, slots);
     }
     return slots;
   }
 
-  private gridOf(durationMinutes: number, startMs: number): Set<number> {
-    const dayStart = startMs - (((startMs % dayMs) + dayMs) % dayMs);
+  /**
+   * `availableSlots` of the domain, from the remembered grid: the same filters in the same
+   * order (window, notice, horizon, daily maximum, a free seat), without time-zone arithmetic.
+   */
+  private computeAvailable(query: AvailabilityQuery): Slot[] {
+    const rules = this.rules;
+    const earliest = Math.max(
+      query.fromMs,
+      query.nowMs + Math.max(0, rules.minNoticeMinutes) * minuteMs,
+    );
+    const latest = Math.min(query.toMs, query.nowMs + rules.horizonDays * dayMs);
+    const limit = rules.maxBookingsPerDay;
+    const lengthMs = query.durationMinutes * minuteMs;
+    const slots: Slot[] = [];
+    for (let day = utcDayOf(earliest); day < latest; day += dayMs) {
+      for (const start of this.gridOf(query.durationMinutes, day).starts) {
+        if (start < earliest || start >= latest) continue;
+        if (limit !== null && (query.bookingsPerDay.get(this.localDate(start)) ?? 0) >= limit)
+          continue;
+        const end = start + lengthMs;
+        const remaining = remainingSeats(rules, query.occupancy, start, end);
+        if (remaining >= 1) slots.push({ start, end, remaining });
+      }
+    }
+    return slots;
+  }
+
+  private gridOf(durationMinutes: number, startMs: number) {
+    const dayStart = utcDayOf(startMs);
     const key = `${durationMinutes}/${dayStart}`;
     let grid = this.grids.get(key);
     if (!grid) {
       if (this.grids.size > maxEntries) this.grids.clear();
       const slots = candidateSlots(this.rules, durationMinutes, dayStart, dayStart + dayMs);
-      grid = new Set(slots.map((slot) => slot.start));
+      const starts = slots.map((slot) => slot.start);
+      grid = { starts, set: new Set(starts) };
       this.grids.set(key, grid);
     }
     return grid;
   }
+}
+
+function utcDayOf(ms: number): number {
+  return ms - (((ms % dayMs) + dayMs) % dayMs);
 }

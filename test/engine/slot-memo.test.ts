@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { checkSlotStart, type CalendarRules } from "../../src/domain/availability.js";
+import {
+  availableSlots,
+  checkSlotStart,
+  type CalendarRules,
+} from "../../src/domain/availability.js";
 import { SlotMemo } from "../../src/engine/slot-memo.js";
 
 const memo = suite("engine: slot memo");
@@ -58,6 +62,49 @@ memo("answers exactly as the domain's checkSlotStart does", () => {
     ),
     { numRuns: 400 },
   );
+});
+
+memo("answers availability exactly as the domain's availableSlots does", () => {
+  const now = Date.UTC(2027, 2, 20, 10, 7);
+  let slotsCompared = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...zones),
+      fc.constantFrom(5, 15, 30),
+      fc.constantFrom(15, 30, 60),
+      fc.constantFrom(null, 1, 2),
+      fc.array(fc.integer({ min: 0, max: 14 * 24 * 12 }), { maxLength: 60 }),
+      fc.integer({ min: -2 * 24 * 12, max: 3 * 24 * 12 }),
+      (zone, interval, duration, maxPerDay, taken, offset) => {
+        const rules = {
+          ...rulesIn(zone, interval, maxPerDay),
+          capacity: 2,
+          bufferAfterMinutes: 10,
+        };
+        const occupancy = new Map<number, number>();
+        for (const step of taken) {
+          const cell = now - (now % 300_000) + step * 300_000;
+          occupancy.set(cell, Math.min(2, (occupancy.get(cell) ?? 0) + 1));
+        }
+        const query = {
+          durationMinutes: duration,
+          fromMs: now + offset * 300_000,
+          toMs: now + offset * 300_000 + 10 * 86_400_000,
+          nowMs: now,
+          occupancy,
+          bookingsPerDay: new Map([
+            ["2027-03-22", 2],
+            ["2027-03-27", 1],
+          ]),
+        };
+        const fromMemo = new SlotMemo(rules).available(1, query);
+        assert.equal(fromMemo, availableSlots(rules, query));
+        slotsCompared += fromMemo.length;
+      },
+    ),
+    { numRuns: 300 },
+  );
+  assert.ok(slotsCompared > 10_000, `only ${slotsCompared} slots compared`);
 });
 
 memo.run();
