@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { bookingStatuses } from "../domain/booking-states.js";
 import { errors } from "../domain/app-error.js";
-import { viewBookingRow } from "../engine/booking-view.js";
+import { viewBookingEntity } from "../engine/booking-view.js";
 import { Booking, Hold } from "../store/entities/index.js";
 import { idPrefixes, newId } from "../store/ids.js";
 import { askActor } from "./actor-errors.js";
@@ -198,25 +198,6 @@ export const listBookingsCommand = defineCommand({
     return { data: page.map(viewBookingEntity), nextCursor };
   },
 });
-
-function viewBookingEntity(booking: Booking) {
-  return viewBookingRow({
-    id: booking.id,
-    status: booking.status,
-    calendar_id: booking.calendarId,
-    service_id: booking.serviceId,
-    start_ms: booking.startMs,
-    end_ms: booking.endMs,
-    customer_name: booking.customerName,
-    customer_email: booking.customerEmail,
-    customer_phone: booking.customerPhone,
-    price_cents: booking.priceCents,
-    currency: booking.currency,
-    hold_id: booking.holdId,
-    created_at_ms: booking.createdAtMs,
-    updated_at_ms: booking.updatedAtMs,
-  });
-}
 
 const changeBooking = (op: "cancel" | "no_show", name: string, summary: string) =>
   defineCommand({

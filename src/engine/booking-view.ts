@@ -1,3 +1,4 @@
+import type { Booking } from "../store/entities/index.js";
 import type { CalendarState, LiveBooking, LiveHold } from "./calendar-state.js";
 
 /** A booking as the API shows it. */
@@ -29,29 +30,12 @@ export interface HoldView {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The fields a booking view is made of, shared by the actor's memory and the entity. */
+type BookingFields = Omit<LiveBooking, "seats">;
+
 /** The API form of a booking the calendar actor holds. */
-export function viewBooking(
-  state: Pick<CalendarState, "calendarId">,
-  booking: LiveBooking,
-): BookingView {
-  return {
-    id: booking.id,
-    status: booking.status,
-    calendarId: state.calendarId,
-    serviceId: booking.serviceId,
-    start: iso(booking.startMs),
-    end: iso(booking.endMs),
-    customer: {
-      name: booking.customerName,
-      email: booking.customerEmail,
-      phone: booking.customerPhone,
-    },
-    priceCents: booking.priceCents,
-    currency: booking.currency,
-    holdId: booking.holdId,
-    createdAt: iso(booking.createdAtMs),
-    updatedAt: iso(booking.updatedAtMs),
-  };
+export function viewBooking(state: Pick<CalendarState, "calendarId">, booking: BookingFields) {
+  return bookingView(state.calendarId, booking);
 }
 
 /** The API form of a hold. */
@@ -67,24 +51,28 @@ export function viewHold(state: Pick<CalendarState, "calendarId">, hold: LiveHol
   };
 }
 
-/** The API form of a booking row read from the database. */
-export function viewBookingRow(row: Record<string, unknown>): BookingView {
+/** The API form of a booking entity. */
+export function viewBookingEntity(booking: Booking): BookingView {
+  return bookingView(booking.calendarId, booking);
+}
+
+function bookingView(calendarId: string, booking: BookingFields): BookingView {
   return {
-    id: String(row.id),
-    status: String(row.status),
-    calendarId: String(row.calendar_id),
-    serviceId: String(row.service_id),
-    start: iso(Number(row.start_ms)),
-    end: iso(Number(row.end_ms)),
+    id: booking.id,
+    status: booking.status,
+    calendarId,
+    serviceId: booking.serviceId,
+    start: iso(booking.startMs),
+    end: iso(booking.endMs),
     customer: {
-      name: String(row.customer_name),
-      email: String(row.customer_email),
-      phone: row.customer_phone == null ? null : String(row.customer_phone),
+      name: booking.customerName,
+      email: booking.customerEmail,
+      phone: booking.customerPhone,
     },
-    priceCents: Number(row.price_cents),
-    currency: String(row.currency),
-    holdId: row.hold_id == null ? null : String(row.hold_id),
-    createdAt: iso(Number(row.created_at_ms)),
-    updatedAt: iso(Number(row.updated_at_ms)),
+    priceCents: booking.priceCents,
+    currency: booking.currency,
+    holdId: booking.holdId,
+    createdAt: iso(booking.createdAtMs),
+    updatedAt: iso(booking.updatedAtMs),
   };
 }
