@@ -3,7 +3,9 @@ import * as assert from "uvu/assert";
 import { shardOf } from "../../actors/index.js";
 import { sleep } from "../support/actor-fakes.js";
 import {
+  clusterNameOf,
   clusterShards,
+  startNode,
   probe,
   startCluster,
   stopCluster,
@@ -283,6 +285,53 @@ if (!mysql || !redis) {
       ]);
       await connection.end();
       assert.is((rows as unknown[]).length, 1);
+    },
+  );
+
+  cluster(
+    "a joining node takes its shards by handoff without one failed request",
+    async (context) => {
+      await start(context, 2);
+      const [first] = context.nodes as [ClusterNode];
+      let stop = false;
+      const failures: string[] = [];
+      let answered = 0;
+      const caller = (async () => {
+        for (let n = 0; !stop; n++) {
+          const answer = await probe(first, {
+            op: "write",
+            key: `join-${n % 40}`,
+            token: `join-${n}`,
+          });
+          answered++;
+          if (answer.status !== 200)
+            failures.push(`${answer.status} ${JSON.stringify(answer.body)}`);
+        }
+      })();
+      await sleep(300);
+      const handoffsOf = async () =>
+        (await Promise.all(context.nodes.slice(0, 2).map(viewOf)))
+          .map((view) => view.metrics.handoffs ?? 0)
+          .reduce((a, b) => a + b, 0);
+      const handoffsBefore = await handoffsOf();
+      const scratch = context.scratch.target as { url: string };
+      const joined = await startNode(`${clusterNameOf(first)}-n9`, clusterNameOf(first), {
+        databaseUrl: scratch.url,
+        redisUrl: redis!,
+        leaseTtlMs,
+      });
+      context.nodes.push(joined);
+      const owners = await waitForStableCluster(context.nodes);
+      await sleep(300);
+      stop = true;
+      await caller;
+
+      assert.equal(failures, []);
+      assert.ok(answered > 20, `only ${answered} requests made`);
+      const taken = [...owners.values()].filter((owner) => owner === joined.nodeId).length;
+      assert.ok(taken > 0, "the new node took no shard");
+      const handedOff = (await handoffsOf()) - handoffsBefore;
+      assert.is(handedOff, taken, "each shard the new node took was handed off to it");
     },
   );
 

@@ -45,6 +45,11 @@ export async function startCluster(
   return Promise.all(starts);
 }
 
+/** The cluster name a node was started with (its node id is `<cluster>-n<i>`). */
+export function clusterNameOf(node: ClusterNode): string {
+  return node.nodeId.replace(/-n\d+$/, "");
+}
+
 /** Starts one more engine of a cluster. */
 export async function startNode(
   nodeId: string,
