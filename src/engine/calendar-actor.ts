@@ -263,8 +263,9 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
       dueAt: hold.expiresAtMs,
     };
     turn.plan.timers.push({ ...timer, payload: { holdId: hold.id } });
-    this.announce(turn, "hold.created", hold, viewHold(this.state, hold));
-    return viewHold(this.state, hold);
+    const view = viewHold(this.state, hold);
+    this.announce(turn, "hold.created", hold, view);
+    return view;
   }
 
   private book(message: Extract<CalendarMessage, { op: "book" }>, turn: Turn): BookingView {
@@ -311,8 +312,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     turn.quotaUsed++;
     turn.plan.bookings.push(bookingRow(this.state, booking));
     turn.plan.recordEvent(booking.id, null, "confirmed", { holdId: booking.holdId });
-    this.announce(turn, "booking.created", booking, viewBooking(this.state, booking));
-    return viewBooking(this.state, booking);
+    return this.announceBooking(turn, "booking.created", booking);
   }
 
   private replayBooking(existing: LiveBooking, message: { startMs: number; serviceId: string }) {
@@ -395,22 +395,38 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const booking = this.confirmedBooking(bookingId);
     this.state.seats.free(booking.seats);
     countDay(this.state, booking.startMs, -1);
-    const before = { ...booking };
-    booking.status = "cancelled";
-    booking.updatedAtMs = Date.now();
     turn.undo.push(() => {
-      Object.assign(booking, before);
       this.state.seats.claim(booking.seats, booking.id);
       countDay(this.state, booking.startMs, 1);
     });
     turn.plan.releasedOwners.push(booking.id);
+    return this.changeStatus(turn, booking, "cancelled", "booking.cancelled");
+  }
+
+  /** Moves a confirmed booking to a final status: in memory, in the plan, in its history. */
+  private changeStatus(
+    turn: Turn,
+    booking: LiveBooking,
+    status: "cancelled" | "no_show",
+    type: "booking.cancelled" | "booking.no_show",
+  ): BookingView {
+    const before = { ...booking };
+    booking.status = status;
+    booking.updatedAtMs = Date.now();
+    turn.undo.push(() => Object.assign(booking, before));
     turn.plan.bookingUpdates.push({
       id: booking.id,
-      changes: { status: "cancelled", updated_at_ms: booking.updatedAtMs },
+      changes: { status, updated_at_ms: booking.updatedAtMs },
     });
-    turn.plan.recordEvent(booking.id, "confirmed", "cancelled");
-    this.announce(turn, "booking.cancelled", booking, viewBooking(this.state, booking));
-    return viewBooking(this.state, booking);
+    turn.plan.recordEvent(booking.id, before.status, status);
+    return this.announceBooking(turn, type, booking);
+  }
+
+  /** Announces a booking change after commit and returns the booking's view. */
+  private announceBooking(turn: Turn, type: DomainEvent["type"], booking: LiveBooking) {
+    const view = viewBooking(this.state, booking);
+    this.announce(turn, type, booking, view);
+    return view;
   }
 
   private reschedule(bookingId: string, startMs: number, turn: Turn): BookingView {
@@ -448,8 +464,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
       rescheduledFrom: iso(before.startMs),
     });
     turn.affected.push({ startMs: before.startMs, endMs: before.endMs });
-    this.announce(turn, "booking.rescheduled", booking, viewBooking(this.state, booking));
-    return viewBooking(this.state, booking);
+    return this.announceBooking(turn, "booking.rescheduled", booking);
   }
 
   private markNoShow(bookingId: string, turn: Turn): BookingView {
@@ -459,17 +474,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
         `booking ${bookingId} has not started yet; mark a no-show after its start`,
       );
     }
-    const before = { ...booking };
-    booking.status = "no_show";
-    booking.updatedAtMs = Date.now();
-    turn.undo.push(() => Object.assign(booking, before));
-    turn.plan.bookingUpdates.push({
-      id: booking.id,
-      changes: { status: "no_show", updated_at_ms: booking.updatedAtMs },
-    });
-    turn.plan.recordEvent(booking.id, "confirmed", "no_show");
-    this.announce(turn, "booking.no_show", booking, viewBooking(this.state, booking));
-    return viewBooking(this.state, booking);
+    return this.changeStatus(turn, booking, "no_show", "booking.no_show");
   }
 
   private offered(serviceId: string): OfferedService {

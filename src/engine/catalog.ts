@@ -1,24 +1,11 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { DateOverride } from "../domain/availability.js";
+import type { CalendarRules } from "../domain/availability.js";
 import { errors } from "../domain/app-error.js";
-import type { WeeklyHours } from "../domain/weekly-hours.js";
 import { Booking, Calendar, Service, ServiceCalendar } from "../store/entities/index.js";
 import { idPrefixes, newId } from "../store/ids.js";
 
-/** The settings of a calendar a tenant may set. */
-export interface CalendarSettings {
-  name: string;
-  timezone: string;
-  capacity: number;
-  weeklyHours: WeeklyHours;
-  dateOverrides: DateOverride[];
-  slotIntervalMinutes: number;
-  bufferBeforeMinutes: number;
-  bufferAfterMinutes: number;
-  minNoticeMinutes: number;
-  horizonDays: number;
-  maxBookingsPerDay: number | null;
-}
+/** The settings of a calendar a tenant may set: its name and the rules that make slots. */
+export type CalendarSettings = CalendarRules & { name: string };
 
 /** The settings of a service a tenant may set. */
 export interface ServiceSettings {
