@@ -125,9 +125,16 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
       this.missing = true;
       return;
     }
-    this.state = state;
     this.memo = new SlotMemo(state.rules);
+    this.adopt(state);
+  }
+
+  /** Takes a freshly loaded state as the actor's memory, wired to the slot memo. */
+  private adopt(state: CalendarState): void {
+    this.state = state;
     state.dateOf = (ms) => this.memo.localDate(ms);
+    state.countChanged = (ms) => this.memo.touch(ms);
+    state.seats.onChange = (cell) => this.memo.touch(cell);
   }
 
   async onMessages(batch: readonly CalendarMessage[]): Promise<Outcome<unknown>[]> {
@@ -579,9 +586,8 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
   private async reloadState(): Promise<void> {
     const fresh = await loadCalendarState(this.knex, this.context.id);
     if (!fresh) throw errors.notFound("calendar", this.context.id);
-    this.state = fresh;
     this.memo.reset(fresh.rules);
-    fresh.dateOf = (ms) => this.memo.localDate(ms);
+    this.adopt(fresh);
   }
 
   private publish(turn: Turn, version: number): void {

@@ -53,6 +53,8 @@ export interface CalendarState {
   bookingsPerDay: Map<string, number>;
   /** The local date of an instant; the actor supplies a remembering one. */
   dateOf?: (ms: number) => string;
+  /** Told the booking start of every per-day count change (availability memo upkeep). */
+  countChanged?: (ms: number) => void;
 }
 
 /** How far back the actor keeps past reservations in memory. */
@@ -151,6 +153,7 @@ export function countDay(state: CalendarState, startMs: number, delta: number): 
   const next = (state.bookingsPerDay.get(day) ?? 0) + delta;
   if (next > 0) state.bookingsPerDay.set(day, next);
   else state.bookingsPerDay.delete(day);
+  state.countChanged?.(startMs);
 }
 
 /** A booking row as the actor keeps it. */

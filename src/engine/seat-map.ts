@@ -8,6 +8,8 @@ export type CellSeat = readonly [cell: number, seat: number];
 export class SeatMap {
   private readonly owners = new Map<number, (string | undefined)[]>();
   private readonly counts = new Map<number, number>();
+  /** Told the first and last cell of every claim and release (availability memo upkeep). */
+  onChange?: (cell: number) => void;
 
   /** Seats taken per cell, as availability reads it. */
   get occupancy(): ReadonlyMap<number, number> {
@@ -35,6 +37,7 @@ export class SeatMap {
       row[seat] = owner;
       this.counts.set(cell, (this.counts.get(cell) ?? 0) + 1);
     }
+    this.changed(seats);
   }
 
   /** Frees the seats. */
@@ -51,6 +54,7 @@ export class SeatMap {
         this.counts.set(cell, left);
       }
     }
+    this.changed(seats);
   }
 
   /** Hands the seats over to another owner (a hold becoming a booking). */
@@ -59,5 +63,11 @@ export class SeatMap {
       const row = this.owners.get(cell);
       if (row?.[seat] !== undefined) row[seat] = owner;
     }
+  }
+
+  private changed(seats: readonly CellSeat[]): void {
+    if (!this.onChange || seats.length === 0) return;
+    this.onChange(seats[0]![0]);
+    if (seats.length > 1) this.onChange(seats[seats.length - 1]![0]);
   }
 }

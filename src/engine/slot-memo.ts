@@ -16,15 +16,22 @@ const maxEntries = 4096;
 /**
  * Per-calendar memory of what the pure slot functions computed: the valid starts of a
  * (service length, UTC day), the local date of each quarter hour (every zone offset is a
- * whole quarter hour), and availability answers until the calendar's version or the minute
- * changes. Time-zone arithmetic is the costly part; the hot paths ask the same questions.
- * Forget everything when the rules change.
+ * whole quarter hour), the free slots of each (service length, UTC day), and availability
+ * answers until the calendar's version or the minute changes. Time-zone arithmetic is the
+ * costly part; the hot paths ask the same questions. Forget everything when the rules change.
+ *
+ * The free slots of a day are read from the occupancy and per-day counts the caller passes;
+ * they must be the calendar's live ones, and every change to them must be reported through
+ * `touch`, which forgets the days it can reach.
  */
 export class SlotMemo {
   private readonly grids = new Map<string, { starts: number[]; set: Set<number> }>();
   private readonly dates = new Map<number, string>();
+  private readonly freeDays = new Map<number, Map<number, Slot[]>>();
   private readonly answers = new Map<string, Slot[]>();
   private answersFor = "";
+  /** The longest service length (minutes) with remembered free days. */
+  private longest = 0;
 
   constructor(private rules: CalendarRules) {}
 
@@ -33,12 +40,29 @@ export class SlotMemo {
     this.rules = rules;
     this.grids.clear();
     this.dates.clear();
+    this.freeDays.clear();
     this.answers.clear();
+    this.longest = 0;
   }
 
   /** Drops remembered availability (memory changed without a new version: a rolled-back turn). */
   forgetAnswers(): void {
+    this.freeDays.clear();
     this.answers.clear();
+  }
+
+  /**
+   * A seat or a day's count changed at instant `ms`: forgets the free slots of every UTC day
+   * with a slot that can cover it (its length and buffers included) or share its local date.
+   */
+  touch(ms: number): void {
+    this.answers.clear();
+    if (this.freeDays.size === 0) return;
+    const { bufferBeforeMinutes, bufferAfterMinutes } = this.rules;
+    const reachMs = (this.longest + bufferBeforeMinutes + bufferAfterMinutes) * minuteMs;
+    const reach = Math.max(1, Math.ceil(reachMs / dayMs));
+    const day = utcDayOf(ms);
+    for (let k = -reach; k <= reach; k++) this.freeDays.delete(day + k * dayMs);
   }
 
   /** `checkSlotStart` of the domain, with the grid and local dates remembered. */
@@ -100,20 +124,40 @@ export class SlotMemo {
       query.nowMs + Math.max(0, rules.minNoticeMinutes) * minuteMs,
     );
     const latest = Math.min(query.toMs, query.nowMs + rules.horizonDays * dayMs);
-    const limit = rules.maxBookingsPerDay;
-    const lengthMs = query.durationMinutes * minuteMs;
     const slots: Slot[] = [];
     for (let day = utcDayOf(earliest); day < latest; day += dayMs) {
-      for (const start of this.gridOf(query.durationMinutes, day).starts) {
-        if (start < earliest || start >= latest) continue;
-        if (limit !== null && (query.bookingsPerDay.get(this.localDate(start)) ?? 0) >= limit)
-          continue;
-        const end = start + lengthMs;
-        const remaining = remainingSeats(rules, query.occupancy, start, end);
-        if (remaining >= 1) slots.push({ start, end, remaining });
+      const free = this.freeOn(query, day);
+      const whole = day >= earliest && day + dayMs <= latest;
+      for (const slot of free) {
+        if (whole || (slot.start >= earliest && slot.start < latest)) slots.push(slot);
       }
     }
     return slots;
+  }
+
+  /** The slots starting on a UTC day with a seat free and the day not full, remembered. */
+  private freeOn(query: AvailabilityQuery, day: number): Slot[] {
+    const { durationMinutes, occupancy, bookingsPerDay } = query;
+    let lengths = this.freeDays.get(day);
+    let free = lengths?.get(durationMinutes);
+    if (free) return free;
+    const rules = this.rules;
+    const limit = rules.maxBookingsPerDay;
+    const lengthMs = durationMinutes * minuteMs;
+    free = [];
+    for (const start of this.gridOf(durationMinutes, day).starts) {
+      if (limit !== null && (bookingsPerDay.get(this.localDate(start)) ?? 0) >= limit) continue;
+      const end = start + lengthMs;
+      const remaining = remainingSeats(rules, occupancy, start, end);
+      if (remaining >= 1) free.push({ start, end, remaining });
+    }
+    if (!lengths) {
+      if (this.freeDays.size > maxEntries) this.freeDays.clear();
+      this.freeDays.set(day, (lengths = new Map()));
+    }
+    lengths.set(durationMinutes, free);
+    this.longest = Math.max(this.longest, durationMinutes);
+    return free;
   }
 
   private gridOf(durationMinutes: number, startMs: number) {

@@ -107,4 +107,67 @@ memo("answers availability exactly as the domain's availableSlots does", () => {
   assert.ok(slotsCompared > 10_000, `only ${slotsCompared} slots compared`);
 });
 
+memo("keeps answering as the domain does while seats and day counts change and are touched", () => {
+  const now = Date.UTC(2027, 9, 28, 6, 3);
+  let changes = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...zones),
+      fc.constantFrom(15, 30),
+      fc.constantFrom(null, 2),
+      fc.array(
+        fc.record({
+          step: fc.integer({ min: 0, max: 8 * 24 * 12 }),
+          cells: fc.integer({ min: 1, max: 30 }),
+          take: fc.boolean(),
+          countDay: fc.boolean(),
+          duration: fc.constantFrom(30, 60, 240),
+        }),
+        { minLength: 1, maxLength: 25 },
+      ),
+      (zone, interval, maxPerDay, steps) => {
+        const rules = {
+          ...rulesIn(zone, interval, maxPerDay),
+          capacity: 2,
+          bufferBeforeMinutes: 5,
+          bufferAfterMinutes: 15,
+        };
+        const occupancy = new Map<number, number>();
+        const bookingsPerDay = new Map<string, number>();
+        const remembered = new SlotMemo(rules);
+        let version = 1;
+        for (const change of steps) {
+          const query = {
+            durationMinutes: change.duration,
+            fromMs: now,
+            toMs: now + 8 * 86_400_000,
+            nowMs: now,
+            occupancy,
+            bookingsPerDay,
+          };
+          assert.equal(remembered.available(version, query), availableSlots(rules, query));
+          const first = now - (now % 300_000) + change.step * 300_000;
+          for (let k = 0; k < change.cells; k++) {
+            const cell = first + k * 300_000;
+            const seats = (occupancy.get(cell) ?? 0) + (change.take ? 1 : -1);
+            if (seats > 0) occupancy.set(cell, Math.min(2, seats));
+            else occupancy.delete(cell);
+          }
+          remembered.touch(first);
+          remembered.touch(first + (change.cells - 1) * 300_000);
+          if (change.countDay) {
+            const date = remembered.localDate(first);
+            bookingsPerDay.set(date, (bookingsPerDay.get(date) ?? 0) + 1);
+            remembered.touch(first);
+          }
+          version++;
+          changes++;
+        }
+      },
+    ),
+    { numRuns: 120 },
+  );
+  assert.ok(changes > 500, `only ${changes} changes made`);
+});
+
 memo.run();
