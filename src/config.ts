@@ -123,6 +123,14 @@ const environmentSchema = z.object({
     emptyToUndefined,
     z.coerce.number({ error: "expected a whole number" }).int().min(100).default(200_000),
   ),
+  HOLD_GRACE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected milliseconds" }).int().min(0).default(30_000),
+  ),
+  REALTIME_RECOVERY_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected milliseconds" }).int().min(0).default(120_000),
+  ),
   INTERNAL_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default("127.0.0.1")),
   INTERNAL_PORT: port.default(0),
   INTERNAL_ADVERTISED_HOST: optionalString,
@@ -168,6 +176,7 @@ export interface Config {
   shutdownGraceMs: number;
   /** Folder for local files such as the demo credentials (`DATA_DIR`, default `./data`). */
   dataDir: string;
+  realtime: RealtimeSettings;
   /** Actor runtime settings. */
   actors: ActorSettings;
 }
@@ -194,6 +203,17 @@ export interface ActorSettings {
   clusterToken: string | undefined;
   /** Names the cluster's keys in Redis, so clusters can share one (`CLUSTER_NAME`, vbwd). */
   clusterName: string;
+}
+
+/** Socket.IO settings. */
+export interface RealtimeSettings {
+  /**
+   * How long a hold placed over a socket outlives its socket's disconnection before it is
+   * released, unless the socket comes back (`HOLD_GRACE_MS`, default 30000).
+   */
+  holdGraceMs: number;
+  /** How long a dropped socket can resume its session and missed events (`REALTIME_RECOVERY_MS`, default 120000). */
+  recoveryMs: number;
 }
 
 /** Thrown when the environment holds a value VBWD cannot use. */
@@ -238,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitKb: vars.BODY_LIMIT_KB,
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
     dataDir,
+    realtime: { holdGraceMs: vars.HOLD_GRACE_MS, recoveryMs: vars.REALTIME_RECOVERY_MS },
     actors: {
       nodeId: vars.NODE_ID,
       shards: vars.ACTOR_SHARDS,

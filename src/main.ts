@@ -9,6 +9,7 @@ import { configureLogging, moduleLogger } from "./logger.js";
 import { IdentityCache, type Invalidation } from "./commands/identity-cache.js";
 import { startActorRuntime } from "./engine/actor-runtime.js";
 import { ChangeFeed } from "./engine/change-feed.js";
+import { startRealtime } from "./realtime/realtime-server.js";
 import { Database } from "./store/database.js";
 import { ensureDemoTenant, type DemoCredentials } from "./tenants/demo-tenant.js";
 import { loadPlatformSecrets } from "./tenants/platform-secrets.js";
@@ -65,6 +66,7 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   const app = createHttpApp(services, { accepting: () => accepting, checks });
 
   const server = await listen(app.callback(), config);
+  const realtime = startRealtime(server, services, redis);
   const port = (server.address() as AddressInfo).port;
   const shownHost = ["0.0.0.0", "::"].includes(config.host) ? "localhost" : config.host;
   log.info(
@@ -75,6 +77,7 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   const stop = once(async () => {
     accepting = false;
     log.info("draining: readiness off, no new requests; handing shards off");
+    await realtime.close();
     await actors.stop();
     await closeServer(server, config.shutdownGraceMs);
     actors.dispose();

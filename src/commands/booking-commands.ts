@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { bookingStatuses } from "../domain/booking-states.js";
 import { errors } from "../domain/app-error.js";
-import { viewBookingEntity } from "../engine/booking-view.js";
+import { viewBookingEntity, viewHoldEntity } from "../engine/booking-view.js";
 import { Booking, Hold } from "../store/entities/index.js";
 import { idPrefixes, newId } from "../store/ids.js";
 import { askActor } from "./actor-errors.js";
@@ -196,6 +196,22 @@ export const listBookingsCommand = defineCommand({
     const last = page.at(-1);
     const nextCursor = rows.length > input.limit && last ? `${last.startMs}:${last.id}` : null;
     return { data: page.map(viewBookingEntity), nextCursor };
+  },
+});
+
+export const listHoldsCommand = defineCommand({
+  name: "holds.list",
+  summary: "List the holds in progress (not yet booked, released or expired), soonest start first.",
+  access: operators,
+  input: z.object({ calendarId: calendarId.optional(), limit: pageLimitSchema }),
+  async run(context, input) {
+    const where: Record<string, unknown> = { status: "active", expiresAtMs: { $gt: Date.now() } };
+    if (input.calendarId) where.calendarId = input.calendarId;
+    const rows = await context.em.find(Hold, where, {
+      orderBy: [{ startMs: "asc" }, { id: "asc" }],
+      limit: input.limit,
+    });
+    return { data: rows.map((hold) => viewHoldEntity(hold)) };
   },
 });
 

@@ -6,6 +6,7 @@ import {
   createHoldCommand,
   getBookingCommand,
   listBookingsCommand,
+  listHoldsCommand,
   noShowCommand,
   releaseHoldCommand,
   rescheduleBookingCommand,
@@ -34,6 +35,7 @@ import {
   signUp,
   updateTenant,
 } from "./tenancy-commands.js";
+import { attachHold, detachHold, realtimeConnect } from "./realtime-commands.js";
 import { widgetConfig, widgetOrigins } from "./widget-commands.js";
 
 /** Every command of the engine, by name. Adapters look commands up here and nowhere else. */
@@ -64,6 +66,10 @@ export const commands = {
   availability: availabilityCommand,
   createHold: createHoldCommand,
   releaseHold: releaseHoldCommand,
+  listHolds: listHoldsCommand,
+  realtimeConnect,
+  detachHold,
+  attachHold,
   createBooking: createBookingCommand,
   getBooking: getBookingCommand,
   listBookings: listBookingsCommand,

@@ -1,4 +1,4 @@
-import type { Booking } from "../store/entities/index.js";
+import type { Booking, Hold } from "../store/entities/index.js";
 import type { CalendarState, LiveBooking, LiveHold } from "./calendar-state.js";
 
 /** A booking as the API shows it. */
@@ -49,6 +49,11 @@ export function viewHold(state: Pick<CalendarState, "calendarId">, hold: LiveHol
     end: iso(hold.endMs),
     expiresAt: iso(hold.expiresAtMs),
   };
+}
+
+/** The API form of a hold entity. */
+export function viewHoldEntity(hold: Hold): HoldView {
+  return viewHold({ calendarId: hold.calendarId }, { ...hold, seats: [] });
 }
 
 /** The API form of a booking entity. */

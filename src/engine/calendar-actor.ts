@@ -20,9 +20,10 @@ import {
   loadCalendarState,
   type CalendarState,
   type LiveBooking,
+  type LiveHold,
   type OfferedService,
 } from "./calendar-state.js";
-import type { ChangeFeed, DomainEvent } from "./change-feed.js";
+import type { ChangeFeed, ChangedSlot, DomainEvent } from "./change-feed.js";
 import { viewBooking, viewHold, type BookingView } from "./booking-view.js";
 import type { CellSeat } from "./seat-map.js";
 import { SlotMemo } from "./slot-memo.js";
@@ -51,7 +52,11 @@ export type CalendarMessage =
   | { op: "cancel"; tenantId: string; bookingId: string }
   | { op: "reschedule"; tenantId: string; bookingId: string; startMs: number }
   | { op: "no_show"; tenantId: string; bookingId: string }
-  | { op: "reload"; tenantId: string };
+  | { op: "reload"; tenantId: string }
+  /** The holder's socket went away: the hold now ends `graceMs` from now, or at its TTL. */
+  | { op: "detach"; tenantId: string; holdId: string; graceMs: number }
+  /** The holder's socket came back within the grace: the hold ends at its TTL again. */
+  | { op: "attach"; tenantId: string; holdId: string };
 
 /** Bookings the tenant actor allows a turn to make, out of those asked for. */
 export interface QuotaReservation {
@@ -212,6 +217,10 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
         return this.markNoShow(message.bookingId, turn);
       case "reload":
         return this.reload(turn);
+      case "detach":
+        return this.detach(message.holdId, message.graceMs, turn);
+      case "attach":
+        return this.attach(message.holdId, turn);
     }
   }
 
@@ -228,7 +237,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
       occupancy: seats.occupancy,
       bookingsPerDay,
     });
-    return { calendarId, timezone: rules.timezone, version, slots };
+    return { calendarId, serviceId: service?.id, timezone: rules.timezone, version, slots };
   }
 
   private hold(message: Extract<CalendarMessage, { op: "hold" }>, turn: Turn) {
@@ -398,6 +407,38 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     this.announce(turn, type, hold, { id: holdId, status });
   }
 
+  private detach(holdId: string, graceMs: number, turn: Turn) {
+    const hold = this.state.holds.get(holdId);
+    if (!hold) return { id: holdId, status: "gone" };
+    const heldUntil = hold.heldUntilMs ?? hold.expiresAtMs;
+    this.moveExpiry(turn, hold, Math.min(heldUntil, Date.now() + graceMs), heldUntil);
+    return viewHold(this.state, hold);
+  }
+
+  private attach(holdId: string, turn: Turn) {
+    const hold = this.state.holds.get(holdId);
+    if (!hold || hold.expiresAtMs <= Date.now()) throw errors.holdExpired(holdId);
+    if (hold.heldUntilMs !== undefined) this.moveExpiry(turn, hold, hold.heldUntilMs, undefined);
+    return viewHold(this.state, hold);
+  }
+
+  /** Moves a hold's end (and its expiry timer); availability does not change. */
+  private moveExpiry(turn: Turn, hold: LiveHold, expiresAtMs: number, heldUntilMs?: number) {
+    const before = { expiresAtMs: hold.expiresAtMs, heldUntilMs: hold.heldUntilMs };
+    hold.expiresAtMs = expiresAtMs;
+    if (heldUntilMs === undefined) delete hold.heldUntilMs;
+    else hold.heldUntilMs = heldUntilMs;
+    turn.undo.push(() => Object.assign(hold, before));
+    turn.plan.holdExpiries.push({ id: hold.id, expiresAtMs });
+    turn.plan.timers.push({
+      key: this.context.key,
+      timerId: expiryTimer(hold.id),
+      shard: this.context.shard,
+      dueAt: expiresAtMs,
+      payload: { holdId: hold.id },
+    });
+  }
+
   private cancel(bookingId: string, turn: Turn): BookingView {
     const booking = this.confirmedBooking(bookingId);
     this.state.seats.free(booking.seats);
@@ -530,7 +571,9 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
   /** Writes the turn in one transaction; false when it failed and memory was rolled back. */
   private async commit(turn: Turn): Promise<boolean> {
     if (turn.plan.isEmpty && !turn.reload) return true;
-    const version = this.state.version + 1;
+    // Only a change viewers can see moves the version; a hold's new end is not one.
+    const visible = turn.affected.length > 0 || turn.reload;
+    const version = this.state.version + (visible ? 1 : 0);
     const fence = { shard: this.context.shard, epoch: this.context.epoch };
     try {
       await commitPlan(this.knex, turn.plan, fence, this.mysql, version);
@@ -545,7 +588,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     for (const timer of turn.plan.timers) {
       this.context.timers.track(timer.timerId, timer.dueAt, timer.payload);
     }
-    this.publish(turn, version);
+    if (visible) this.publish(turn, version);
     return true;
   }
 
@@ -592,8 +635,49 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
 
   private publish(turn: Turn, version: number): void {
     const { tenantId, calendarId } = this.state;
-    this.deps.feed.emit("availability", { tenantId, calendarId, version, affected: turn.affected });
+    const { affected, reload } = turn;
+    const watched = this.deps.feed.listenerCount("availability") > 0;
+    const services = watched && !reload ? this.changedSlots(affected) : [];
+    this.deps.feed.emit("availability", {
+      tenantId,
+      calendarId,
+      version,
+      affected,
+      services,
+      reset: reload,
+    });
     for (const event of turn.events) this.deps.feed.emit("event", event);
+  }
+
+  /** The slots of each offered service that the turn's changes can reach, as they are now. */
+  private changedSlots(affected: readonly { startMs: number; endMs: number }[]) {
+    const { rules, seats, bookingsPerDay, services } = this.state;
+    const padMs = (rules.bufferBeforeMinutes + rules.bufferAfterMinutes) * 60_000;
+    const nowMs = Date.now();
+    const byLength = new Map<number, ChangedSlot[]>();
+    const changed: { serviceId: string; slots: ChangedSlot[] }[] = [];
+    for (const service of services.values()) {
+      let slots = byLength.get(service.durationMinutes);
+      if (!slots) {
+        const lengthMs = service.durationMinutes * 60_000;
+        const seen = new Map<number, ChangedSlot>();
+        for (const span of affected) {
+          const query = {
+            durationMinutes: service.durationMinutes,
+            fromMs: span.startMs - lengthMs - padMs + 1,
+            toMs: span.endMs + padMs,
+            nowMs,
+            occupancy: seats.occupancy,
+            bookingsPerDay,
+          };
+          for (const slot of this.memo.slotsAcross(query)) seen.set(slot.start, slot);
+        }
+        slots = [...seen.values()].sort((a, b) => a.start - b.start);
+        byLength.set(service.durationMinutes, slots);
+      }
+      changed.push({ serviceId: service.id, slots });
+    }
+    return changed;
   }
 
   private quotaLimit = 0;

@@ -11,6 +11,8 @@ export interface LiveHold {
   endMs: number;
   expiresAtMs: number;
   seats: CellSeat[];
+  /** The expiry its TTL gave, kept while the holder's socket is away and the hold is on grace. */
+  heldUntilMs?: number;
 }
 
 /** A booking as the calendar actor keeps it (recent and future ones). */

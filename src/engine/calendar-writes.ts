@@ -47,6 +47,7 @@ export class WritePlan {
   readonly reassigned: { from: string; to: string }[] = [];
   readonly holds: HoldRow[] = [];
   readonly holdStatuses: { id: string; status: string }[] = [];
+  readonly holdExpiries: { id: string; expiresAtMs: number }[] = [];
   readonly bookings: BookingRow[] = [];
   readonly bookingUpdates: { id: string; changes: Partial<BookingRow> }[] = [];
   readonly events: Record<string, unknown>[] = [];
@@ -66,6 +67,7 @@ export class WritePlan {
         this.reassigned.length +
         this.holds.length +
         this.holdStatuses.length +
+        this.holdExpiries.length +
         this.bookings.length +
         this.bookingUpdates.length ===
       0
@@ -143,6 +145,9 @@ async function writeReservations(trx: Knex.Transaction, plan: WritePlan): Promis
 async function writeChanges(trx: Knex.Transaction, plan: WritePlan): Promise<void> {
   for (const { id, status } of plan.holdStatuses) {
     await trx("holds").where({ id }).update({ status });
+  }
+  for (const { id, expiresAtMs } of plan.holdExpiries) {
+    await trx("holds").where({ id }).update({ expires_at_ms: expiresAtMs });
   }
   for (const { id, changes } of plan.bookingUpdates) {
     await trx("bookings").where({ id }).update(changes);

@@ -7,6 +7,20 @@ export interface AvailabilityChange {
   version: number;
   /** The reservations whose slots changed, instants in ms. */
   affected: { startMs: number; endMs: number }[];
+  /**
+   * Every slot of each offered service that the change touched, with the seats now free (0
+   * when it cannot be booked); computed only while something listens for availability.
+   */
+  services: { serviceId: string; slots: ChangedSlot[] }[];
+  /** The hours or services changed: viewers must fetch availability again. */
+  reset: boolean;
+}
+
+/** A slot as a change reports it, instants in ms. */
+export interface ChangedSlot {
+  start: number;
+  end: number;
+  remaining: number;
 }
 
 /** Kinds of domain events the engine reports after each commit. */

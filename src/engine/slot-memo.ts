@@ -114,6 +114,33 @@ export class SlotMemo {
   }
 
   /**
+   * Every grid slot of a service length starting in [fromMs, toMs), with the seats free now:
+   * 0 for one that cannot be booked (taken, day full, too soon or past the horizon). What a
+   * change reports to viewers, so a slot that went away is named too.
+   */
+  slotsAcross(query: AvailabilityQuery): Slot[] {
+    const rules = this.rules;
+    const earliest = query.nowMs + Math.max(0, rules.minNoticeMinutes) * minuteMs;
+    const latest = query.nowMs + rules.horizonDays * dayMs;
+    const limit = rules.maxBookingsPerDay;
+    const lengthMs = query.durationMinutes * minuteMs;
+    const slots: Slot[] = [];
+    for (let day = utcDayOf(query.fromMs); day < query.toMs; day += dayMs) {
+      for (const start of this.gridOf(query.durationMinutes, day).starts) {
+        if (start < query.fromMs || start >= query.toMs) continue;
+        const end = start + lengthMs;
+        const bookable =
+          start >= earliest &&
+          start < latest &&
+          (limit === null || (query.bookingsPerDay.get(this.localDate(start)) ?? 0) < limit);
+        const remaining = bookable ? remainingSeats(rules, query.occupancy, start, end) : 0;
+        slots.push({ start, end, remaining: Math.max(0, remaining) });
+      }
+    }
+    return slots;
+  }
+
+  /**
    * `availableSlots` of the domain, from the remembered grid: the same filters in the same
    * order (window, notice, horizon, daily maximum, a free seat), without time-zone arithmetic.
    */

@@ -46,6 +46,7 @@ export const restRoutes: readonly RestRoute[] = [
   { method: "patch", path: "/api/v1/services/:id", command: commands.updateService },
   { method: "delete", path: "/api/v1/services/:id", command: commands.deleteService },
   { method: "post", path: "/api/v1/holds", command: commands.createHold, status: 201 },
+  { method: "get", path: "/api/v1/holds", command: commands.listHolds },
   { method: "delete", path: "/api/v1/holds/:id", command: commands.releaseHold },
   { method: "post", path: "/api/v1/holds/:id/release", command: commands.releaseHold },
   { method: "post", path: "/api/v1/bookings", command: commands.createBooking, status: 201 },
