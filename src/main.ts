@@ -103,7 +103,9 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
  */
 function shareInvalidations(redis: Redis, identities: IdentityCache, config: Config): Redis {
   const channel = `${config.actors.clusterName}:invalidate`;
-  const subscriber = redis.duplicate();
+  // Queues the subscription until connected (the engine's client fails fast instead) and
+  // subscribes again after every reconnection.
+  const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   subscriber.on("error", () => {});
   subscriber.on("message", (_channel, payload: string) => {
     identities.forget(JSON.parse(payload) as Invalidation);

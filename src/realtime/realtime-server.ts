@@ -50,17 +50,27 @@ export function startRealtime(
   redis: Redis | undefined,
 ): Realtime {
   const { realtime, actors } = services.config;
+  // The adapter's stream reader retries at once when a command fails, so its client must
+  // queue commands while Redis is away rather than fail them (the engine's client fails fast).
+  const adapterRedis = redis?.duplicate({
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+  });
+  // Outages are reported by the engine's own client; this one reconnects quietly.
+  adapterRedis?.on("error", () => undefined);
   const io = new Server(server, {
     cors: { origin: true },
     connectionStateRecovery: {
       maxDisconnectionDuration: realtime.recoveryMs,
       skipMiddlewares: true,
     },
-    ...(redis
+    ...(adapterRedis
       ? {
-          adapter: createAdapter(redis, {
+          adapter: createAdapter(adapterRedis, {
             streamName: `${actors.clusterName}:socket.io`,
             sessionKeyPrefix: `${actors.clusterName}:socket.io:session:`,
+            blockTimeInMs: 1000,
           }),
         }
       : {}),
@@ -98,6 +108,7 @@ export function startRealtime(
       await Promise.allSettled([...pending]);
       io.engine.close();
       await closeAdapter(io);
+      adapterRedis?.disconnect();
     },
   };
 }
@@ -145,7 +156,8 @@ function runFor(
     input,
     credential: socket.data.credential,
     tenantHint: socket.data.tenantHint,
-    browserOrigin: socket.data.origin,
+    // A recovered session comes back through msgpack, which turns undefined into null.
+    browserOrigin: socket.data.origin ?? undefined,
     protocol: "socket.io",
     ipAddress: socket.handshake.address,
   });

@@ -354,6 +354,7 @@ for (const dialect of dialectsUnderTest()) {
       assert.is(key.status, 201);
       const auth = { tenant: a.code, apiKey: key.body.key as string };
       assert.is((await refusal(url, auth, "https://elsewhere.example.org")).code, "forbidden");
+      assert.is((await refusal(url, auth, "https://clinic.example.or")).code, "forbidden");
       const allowed = await connectSocket(url, auth, { origin: "https://clinic.example.org" });
       context.sockets.push(allowed);
       assert.ok(allowed.socket.connected);

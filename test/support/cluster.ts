@@ -23,6 +23,15 @@ export interface NodeView {
   metrics: Record<string, number>;
 }
 
+/** How the engines of a test cluster are started. */
+export interface ClusterOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  leaseTtlMs?: number;
+  /** More environment for every node. */
+  env?: Record<string, string>;
+}
+
 let built = false;
 
 /** Compiles once, so that several engines starting together do not all build. */
@@ -37,7 +46,7 @@ export function buildOnce(): void {
 /** Starts `count` engines as separate processes sharing one MySQL database and one Redis. */
 export async function startCluster(
   count: number,
-  options: { databaseUrl: string; redisUrl: string; leaseTtlMs?: number; name?: string },
+  options: ClusterOptions & { name?: string },
 ): Promise<ClusterNode[]> {
   buildOnce();
   const name = options.name ?? `t${Math.random().toString(36).slice(2, 10)}`;
@@ -54,7 +63,7 @@ export function clusterNameOf(node: ClusterNode): string {
 export async function startNode(
   nodeId: string,
   clusterName: string,
-  options: { databaseUrl: string; redisUrl: string; leaseTtlMs?: number },
+  options: ClusterOptions,
 ): Promise<ClusterNode> {
   const env = bareEnv({
     PORT: "0",
@@ -69,6 +78,7 @@ export async function startNode(
     ACTOR_LEASE_TTL_MS: String(options.leaseTtlMs ?? 2000),
     DEMO_TENANT: "false",
     SHUTDOWN_GRACE_MS: "5000",
+    ...options.env,
   });
   const engine = await startEngineProcess(mkdtempSync(join(tmpdir(), "vbwd-node-")), env);
   return { nodeId, process: engine, url: engine.url.replace("localhost", "127.0.0.1") };

@@ -1,4 +1,5 @@
 import { BigIntType, EntitySchema, type Opt } from "@mikro-orm/core";
+import { jsonColumn } from "../json-column.js";
 
 /** A stored actor timer: whichever node owns the shard fires it once it is due. */
 export class ActorTimer {
@@ -18,7 +19,7 @@ export const ActorTimerSchema = new EntitySchema<ActorTimer>({
     timerId: { type: "string", length: 100, primary: true },
     shard: { type: "integer", index: true },
     dueAtMs: { type: new BigIntType("number") },
-    payload: { type: "json", nullable: true },
+    payload: { ...jsonColumn, nullable: true },
     createdAtMs: { type: new BigIntType("number") },
   },
 });

@@ -1,4 +1,5 @@
 import { EntitySchema, type Opt } from "@mikro-orm/core";
+import { jsonColumn } from "../json-column.js";
 import type { ApiKeyKind, ApiKeyMode } from "../../domain/tenancy.js";
 import { tenantColumn, tenantFilter, type TenantOwned } from "../tenant-owned.js";
 
@@ -30,7 +31,7 @@ export const ApiKeySchema = new EntitySchema<ApiKey>({
     prefix: { type: "string", length: 24 },
     keyHash: { type: "string", length: 64, unique: true },
     name: { type: "string", length: 100, nullable: true },
-    allowedOrigins: { type: "json" },
+    allowedOrigins: { ...jsonColumn },
     createdBy: { type: "string", length: 60, nullable: true },
     createdAt: { type: "datetime", length: 3 },
     lastUsedAt: { type: "datetime", length: 3, nullable: true },

@@ -1,4 +1,5 @@
 import { EntitySchema, type Opt } from "@mikro-orm/core";
+import { jsonColumn } from "../json-column.js";
 import { tenantColumn, tenantFilter, type TenantOwned } from "../tenant-owned.js";
 
 /** Who acted: a staff user, an API key, an agent, the platform operator, or the engine. */
@@ -34,7 +35,7 @@ export const AuditLogSchema = new EntitySchema<AuditLog>({
     action: { type: "string", length: 80 },
     entityType: { type: "string", length: 40 },
     entityId: { type: "string", length: 60, nullable: true },
-    summary: { type: "json", nullable: true },
+    summary: { ...jsonColumn, nullable: true },
     protocol: { type: "string", length: 20, nullable: true },
     ipAddress: { type: "string", length: 64, nullable: true },
     requestId: { type: "string", length: 64, nullable: true },

@@ -1,4 +1,5 @@
 import { BigIntType, EntitySchema, type Opt } from "@mikro-orm/core";
+import { jsonColumn } from "../json-column.js";
 import type { BookingStatus } from "../../domain/booking-states.js";
 import { tenantColumn, tenantFilter, type TenantOwned } from "../tenant-owned.js";
 
@@ -69,7 +70,7 @@ export const BookingEventSchema = new EntitySchema<BookingEvent>({
     bookingId: { type: "string", length: 40, index: true },
     fromStatus: { type: "string", length: 20, nullable: true },
     toStatus: { type: "string", length: 20 },
-    detail: { type: "json", nullable: true },
+    detail: { ...jsonColumn, nullable: true },
     atMs: { type: new BigIntType("number") },
   },
 });

@@ -1,4 +1,5 @@
 import { EntitySchema, type Opt } from "@mikro-orm/core";
+import { jsonColumn } from "../json-column.js";
 import type { WeeklyHours } from "../../domain/weekly-hours.js";
 import { tenantColumn, tenantFilter, type TenantOwned } from "../tenant-owned.js";
 
@@ -33,8 +34,8 @@ export const CalendarSchema = new EntitySchema<Calendar>({
     name: { type: "string", length: 200 },
     timezone: { type: "string", length: 64 },
     capacity: { type: "integer" },
-    weeklyHours: { type: "json" },
-    dateOverrides: { type: "json" },
+    weeklyHours: { ...jsonColumn },
+    dateOverrides: { ...jsonColumn },
     slotIntervalMinutes: { type: "integer" },
     bufferBeforeMinutes: { type: "integer" },
     bufferAfterMinutes: { type: "integer" },

@@ -1,4 +1,5 @@
 import { EntitySchema, type Opt } from "@mikro-orm/core";
+import { jsonColumn } from "../json-column.js";
 import type { BusinessType, SubscriptionStatus } from "../../domain/tenancy.js";
 import { SaasPlan } from "./saas-plan.js";
 
@@ -57,7 +58,7 @@ export const TenantSchema = new EntitySchema<Tenant>({
     storageLimitMb: { type: "integer" },
     holdTtlSeconds: { type: "integer", default: 600 },
     billingEmail: { type: "string", length: 255, nullable: true },
-    billingAddress: { type: "json", nullable: true },
+    billingAddress: { ...jsonColumn, nullable: true },
     paymentMethodId: { type: "string", length: 255, nullable: true },
     isActive: { type: "boolean" },
     createdAt: { type: "datetime", length: 3 },
