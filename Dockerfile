@@ -23,6 +23,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+COPY widget ./widget
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

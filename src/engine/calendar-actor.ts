@@ -360,6 +360,11 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     turn.plan.reassigned.push({ from: holdId, to: message.bookingId });
     turn.plan.holdStatuses.push({ id: holdId, status: "converted" });
     turn.plan.cancelledTimers.push({ key: this.context.key, timerId: expiryTimer(holdId) });
+    this.announce(turn, "hold.converted", hold, {
+      id: holdId,
+      status: "converted",
+      bookingId: message.bookingId,
+    });
     return hold.seats;
   }
 

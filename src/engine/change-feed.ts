@@ -32,6 +32,7 @@ export const domainEventTypes = [
   "hold.created",
   "hold.released",
   "hold.expired",
+  "hold.converted",
 ] as const;
 export type DomainEventType = (typeof domainEventTypes)[number];
 

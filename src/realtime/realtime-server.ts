@@ -12,6 +12,8 @@ import { moduleLogger } from "../logger.js";
 import { rooms } from "./rooms.js";
 
 const log = moduleLogger("realtime");
+/** How often every socket's credential is checked again. */
+const recheckMs = 60_000;
 
 /** What a socket carries between events; restored with the session when it reconnects. */
 interface SocketData {
@@ -50,20 +52,13 @@ export function startRealtime(
   redis: Redis | undefined,
 ): Realtime {
   const { realtime, actors } = services.config;
-  // The adapter's stream reader retries at once when a command fails, so its client must
-  // queue commands while Redis is away rather than fail them (the engine's client fails fast).
-  const adapterRedis = redis?.duplicate({
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: null,
-    lazyConnect: true,
-  });
-  // Outages are reported by the engine's own client; this one reconnects quietly.
-  adapterRedis?.on("error", () => undefined);
+  const adapterRedis = redis ? adapterClient(redis) : undefined;
   const io = new Server(server, {
     cors: { origin: true },
+    // A resumed session is authenticated again: its credential may have expired meanwhile.
     connectionStateRecovery: {
       maxDisconnectionDuration: realtime.recoveryMs,
-      skipMiddlewares: true,
+      skipMiddlewares: false,
     },
     ...(adapterRedis
       ? {
@@ -98,19 +93,53 @@ export function startRealtime(
   const onEvent = (event: DomainEvent) => publishToStaff(io, event);
   services.feed.on("availability", onAvailability);
   services.feed.on("event", onEvent);
+  const recheck = setInterval(() => track(recheckCredentials(services, io)), recheckMs);
+  recheck.unref();
 
   return {
     io,
     async close() {
       services.feed.off("availability", onAvailability);
       services.feed.off("event", onEvent);
+      clearInterval(recheck);
       io.local.disconnectSockets(true);
       await Promise.allSettled([...pending]);
       io.engine.close();
       await closeAdapter(io);
-      adapterRedis?.disconnect();
+      adapterRedis?.disconnectAll();
     },
   };
+}
+
+/**
+ * The Redis client the Streams adapter gets. Its stream reader retries at once when a
+ * command fails, so the client queues commands while Redis is away instead of failing them
+ * (the engine's own client fails fast), and connects by itself rather than through a
+ * `connect()` whose rejection nobody handles. The clients the adapter duplicates from it are
+ * remembered, so closing disconnects them too, even with a read still waiting.
+ */
+function adapterClient(redis: Redis): Redis & { disconnectAll(): void } {
+  const made: Redis[] = [];
+  const quiet = (client: Redis) => {
+    // Outages are reported by the engine's own client; these reconnect quietly.
+    client.on("error", () => undefined);
+    // The adapter sends some commands without awaiting them (subscribe, session writes); on
+    // close their rejections would go unhandled. Callers that await still see the error.
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((...args: Parameters<Redis["sendCommand"]>) => {
+      const sent = send(...args);
+      (sent as Promise<unknown>).catch(() => undefined);
+      return sent;
+    }) as Redis["sendCommand"];
+    made.push(client);
+    return client;
+  };
+  const base = quiet(redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }));
+  const duplicate = base.duplicate.bind(base);
+  return Object.assign(base, {
+    duplicate: (override?: Parameters<Redis["duplicate"]>[0]) => quiet(duplicate(override)),
+    disconnectAll: () => made.forEach((client) => client.disconnect()),
+  });
 }
 
 async function authenticate(services: EngineServices, socket: LiveSocket): Promise<void> {
@@ -135,14 +164,29 @@ async function authenticate(services: EngineServices, socket: LiveSocket): Promi
     protocol: "socket.io",
     ipAddress: socket.handshake.address,
   });
-  socket.data = {
-    credential,
-    tenantHint,
-    origin,
-    tenantId: who.tenantId,
-    staff: who.staff,
-    holds: [],
-  };
+  const resumed = socket.recovered ? (socket.data as Partial<SocketData>) : undefined;
+  if (resumed?.tenantId !== undefined && resumed.tenantId !== who.tenantId) {
+    throw new AppError("forbidden", "this session belongs to another tenant");
+  }
+  const holds = resumed?.holds ?? [];
+  socket.data = { credential, tenantHint, origin, tenantId: who.tenantId, staff: who.staff, holds };
+}
+
+/**
+ * Checks every socket's credential again, so one revoked or expired since the handshake stops
+ * receiving: its socket is told why (`session:ended`) and disconnected.
+ */
+function recheckCredentials(services: EngineServices, io: Server): Promise<unknown> {
+  const sockets = [...io.of("/").sockets.values()] as LiveSocket[];
+  return Promise.all(
+    sockets.map((socket) =>
+      runFor(services, socket, commands.realtimeConnect, {}).catch((error: unknown) => {
+        if (!(error instanceof AppError) || error.code === "internal_error") return;
+        socket.emit("session:ended", failure(error).error);
+        socket.disconnect(true);
+      }),
+    ),
+  );
 }
 
 /** Runs a command as the socket's caller; answers the acknowledgement either way. */

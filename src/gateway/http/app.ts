@@ -4,6 +4,7 @@ import helmet from "koa-helmet";
 import type { EngineServices } from "../../commands/command.js";
 import { errors } from "../../domain/app-error.js";
 import { mountRestRoutes } from "../rest/rest-routes.js";
+import { dashboardAssets } from "./dashboard-assets.js";
 import { respondWithErrors } from "./error-responder.js";
 import { mountHealthRoutes, type Readiness } from "./health-routes.js";
 import type { HttpContext, HttpState } from "./http-state.js";
@@ -11,7 +12,7 @@ import { parseJsonBody } from "./json-body.js";
 import { assignRequestId } from "./request-id.js";
 import { widgetCors } from "./widget-cors.js";
 
-/** The Koa application: request ids, errors, security headers, JSON bodies and routes. */
+/** The Koa application: request ids, errors, security headers, bodies, the dashboard, routes. */
 export function createHttpApp(services: EngineServices, readiness: Readiness): Koa<HttpState> {
   const app = new Koa<HttpState>();
   app.silent = true;
@@ -34,6 +35,7 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   app.use(refuseWhenDraining(readiness));
   app.use(widgetCors(services));
   app.use(parseJsonBody(services.config.bodyLimitKb));
+  app.use(dashboardAssets());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;
