@@ -10,6 +10,7 @@ import { IdentityCache, type Invalidation } from "./commands/identity-cache.js";
 import { startActorRuntime } from "./engine/actor-runtime.js";
 import { ChangeFeed } from "./engine/change-feed.js";
 import { startRealtime } from "./realtime/realtime-server.js";
+import { attachGraphqlSubscriptions } from "./gateway/graphql/graphql-routes.js";
 import { Database } from "./store/database.js";
 import { ensureDemoTenant, type DemoCredentials } from "./tenants/demo-tenant.js";
 import { loadPlatformSecrets } from "./tenants/platform-secrets.js";
@@ -67,6 +68,7 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
 
   const server = await listen(app.callback(), config);
   const realtime = startRealtime(server, services, redis);
+  const subscriptions = attachGraphqlSubscriptions(server, services);
   const port = (server.address() as AddressInfo).port;
   const shownHost = ["0.0.0.0", "::"].includes(config.host) ? "localhost" : config.host;
   log.info(
@@ -78,6 +80,7 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
     accepting = false;
     log.info("draining: readiness off, no new requests; handing shards off");
     await realtime.close();
+    await subscriptions.close();
     await actors.stop();
     await closeServer(server, config.shutdownGraceMs);
     actors.dispose();

@@ -55,6 +55,8 @@ export function startRealtime(
   const adapterRedis = redis ? adapterClient(redis) : undefined;
   const io = new Server(server, {
     cors: { origin: true },
+    // Other upgrades on this server (GraphQL subscriptions) are not Socket.IO's to close.
+    destroyUpgrade: false,
     // A resumed session is authenticated again: its credential may have expired meanwhile.
     connectionStateRecovery: {
       maxDisconnectionDuration: realtime.recoveryMs,

@@ -3,6 +3,11 @@ import Koa from "koa";
 import helmet from "koa-helmet";
 import type { EngineServices } from "../../commands/command.js";
 import { errors } from "../../domain/app-error.js";
+import { mountA2a } from "../agent/a2a-routes.js";
+import { mountAgentProtocol } from "../agent/agent-protocol-routes.js";
+import { mountGraphql } from "../graphql/graphql-routes.js";
+import { mountMcp } from "../mcp/mcp-routes.js";
+import { mountOpenApi } from "../openapi/openapi-routes.js";
 import { mountRestRoutes } from "../rest/rest-routes.js";
 import { dashboardAssets } from "./dashboard-assets.js";
 import { respondWithErrors } from "./error-responder.js";
@@ -20,6 +25,11 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   const router = new Router<HttpState>();
   mountHealthRoutes(router, readiness);
   mountRestRoutes(router, services);
+  mountOpenApi(router, services);
+  mountGraphql(router, services);
+  mountMcp(router, services);
+  mountAgentProtocol(router, services);
+  mountA2a(router, services);
   router.get("/", (ctx) => {
     ctx.body = {
       name: "vbwd",
@@ -34,12 +44,16 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   app.use(helmet());
   app.use(refuseWhenDraining(readiness));
   app.use(widgetCors(services));
-  app.use(parseJsonBody(services.config.bodyLimitKb));
+  // These adapters read their own bodies (their protocols define the content types).
+  app.use(parseJsonBody(services.config.bodyLimitKb, ownBodies));
   app.use(dashboardAssets());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;
 }
+
+/** Paths whose protocol adapters read the body themselves. */
+const ownBodies = /^\/(graphql|mcp|ap|a2a)(\/|$)/;
 
 /** During shutdown, new requests on kept-alive connections get 503 and a closing connection. */
 function refuseWhenDraining(readiness: Readiness) {

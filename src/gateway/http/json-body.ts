@@ -6,12 +6,14 @@ const methodsWithBodies = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Parses a JSON body into `ctx.state.body`: broken JSON is a 400, a body over the limit a
- * 413 (read no further), another content type a 415. The raw text is never kept.
+ * 413 (read no further), another content type a 415. The raw text is never kept. Paths that
+ * match `skip` are left to their own adapter.
  */
-export function parseJsonBody(limitKb: number) {
+export function parseJsonBody(limitKb: number, skip?: RegExp) {
   const limit = limitKb * 1024;
   return async function jsonBody(ctx: HttpContext, next: Next): Promise<void> {
     if (!methodsWithBodies.has(ctx.method) || !hasBody(ctx)) return next();
+    if (skip?.test(ctx.path)) return next();
     if (!ctx.is("application/json", "+json")) {
       throw errors.unsupportedMediaType(ctx.get("content-type") || "none");
     }
@@ -36,7 +38,8 @@ function hasBody(ctx: HttpContext): boolean {
   return ctx.get("transfer-encoding") !== "";
 }
 
-async function readText(ctx: HttpContext, limit: number, limitKb: number): Promise<string> {
+/** Reads a request body as UTF-8 text, refusing (413) past `limitKb`. */
+export async function readText(ctx: HttpContext, limit: number, limitKb: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
