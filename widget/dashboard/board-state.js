@@ -54,7 +54,7 @@ export class BoardState {
     if (booking.holdId) this.holds.delete(booking.holdId);
   }
 
-  /** A `hold:update` event: created holds are added, released or expired ones dropped. */
+  /** A `hold:update` event: created holds are added; released, expired or booked ones dropped. */
   applyHoldEvent(event) {
     if (this.#wait(() => this.applyHoldEvent(event))) return;
     if (event.type === "hold.created") this.holds.set(event.hold.id, event.hold);
