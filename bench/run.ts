@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { benchActors } from "./actors.js";
 import type { BenchResult, LoadSettings } from "./measure.js";
 import { benchBooking } from "./booking.js";
+import { benchPush } from "./push.js";
 import { measureTenantRequest } from "./tenant-request.js";
 
 process.env.LOG_LEVEL ??= "silent";
@@ -24,6 +25,8 @@ const results: BenchResult[] = [
   ...actorResults,
   ...tenantRequest.results,
   ...(await benchBooking(settings, tenantRequest.bareKoaRps)),
+  // Live availability push: N = 1,000 and 5,000 (1,000 only with --quick).
+  ...(await benchPush(quick, redisUrl)),
 ];
 
 const table = [
