@@ -1,0 +1,168 @@
+import type { AvailabilityChange, ChangeFeed, ChangedSlot } from "../../engine/change-feed.js";
+
+/** One message of the `availability` subscription, times as ISO text. */
+export interface AvailabilityPush {
+  calendarId: string;
+  serviceId: string | null;
+  version: number;
+  slots: { start: string; end: string; remaining: number }[];
+  reset: boolean;
+}
+
+/** What one subscription watches. */
+export interface AvailabilityFilter {
+  calendarId: string;
+  serviceId: string | undefined;
+}
+
+/** Messages a slow subscriber may fall behind by before it is told to fetch again. */
+const maxQueued = 500;
+
+/**
+ * Every live `availability` subscription of this node, fed by one listener on the engine's
+ * change feed. The feed reports only the changes this node committed.
+ */
+export class AvailabilityWatchers {
+  private readonly byCalendar = new Map<string, Set<AvailabilityStream>>();
+  private readonly listener = (change: AvailabilityChange) => this.deliver(change);
+
+  constructor(private readonly feed: ChangeFeed) {
+    feed.on("availability", this.listener);
+  }
+
+  /** Starts buffering the changes `filter` selects; the caller checks access, then reads. */
+  open(filter: AvailabilityFilter): AvailabilityStream {
+    const stream = new AvailabilityStream(filter, () => this.forget(stream));
+    const streams = this.byCalendar.get(filter.calendarId) ?? new Set();
+    streams.add(stream);
+    this.byCalendar.set(filter.calendarId, streams);
+    return stream;
+  }
+
+  /** Stops listening and ends every stream. */
+  close(): void {
+    this.feed.off("availability", this.listener);
+    for (const streams of this.byCalendar.values()) {
+      for (const stream of streams) void stream.return();
+    }
+    this.byCalendar.clear();
+  }
+
+  private deliver(change: AvailabilityChange): void {
+    for (const stream of this.byCalendar.get(change.calendarId) ?? []) stream.offer(change);
+  }
+
+  private forget(stream: AvailabilityStream): void {
+    const streams = this.byCalendar.get(stream.filter.calendarId);
+    streams?.delete(stream);
+    if (streams?.size === 0) this.byCalendar.delete(stream.filter.calendarId);
+  }
+}
+
+/**
+ * The pushes of one subscription as an async iterator. It starts with the calendar's current
+ * availability (once `begin` has it) and then carries each later change of the caller's
+ * tenant; changes at or below the starting version are already in the first message.
+ */
+export class AvailabilityStream implements AsyncIterableIterator<AvailabilityPush> {
+  private readonly queued: AvailabilityPush[] = [];
+  private readonly early: AvailabilityChange[] = [];
+  private waiting: ((result: IteratorResult<AvailabilityPush>) => void) | undefined;
+  private tenantId: string | undefined;
+  private sinceVersion = 0;
+  private missedEarly = false;
+  private ended = false;
+
+  constructor(
+    readonly filter: AvailabilityFilter,
+    private readonly onEnd: () => void,
+  ) {}
+
+  /** Sends the first message and lets through changes of `tenantId` after its version. */
+  begin(tenantId: string, first: AvailabilityPush): void {
+    this.tenantId = tenantId;
+    this.sinceVersion = first.version;
+    this.push(first);
+    for (const change of this.early.splice(0)) this.offer(change);
+    if (this.missedEarly) this.push(resetOf(this.filter, first.version));
+  }
+
+  /** Takes a change from the feed if this stream wants it. */
+  offer(change: AvailabilityChange): void {
+    if (this.ended) return;
+    if (this.tenantId === undefined) {
+      if (this.early.length < maxQueued) this.early.push(change);
+      else this.missedEarly = true;
+      return;
+    }
+    if (change.tenantId !== this.tenantId || change.version <= this.sinceVersion) return;
+    for (const push of pushesOf(change, this.filter.serviceId)) this.push(push);
+  }
+
+  next(): Promise<IteratorResult<AvailabilityPush>> {
+    const push = this.queued.shift();
+    if (push) return Promise.resolve({ value: push, done: false });
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<AvailabilityPush>> {
+    if (!this.ended) {
+      this.ended = true;
+      this.queued.length = 0;
+      this.onEnd();
+      this.waiting?.({ value: undefined, done: true });
+      this.waiting = undefined;
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<AvailabilityPush> {
+    return this;
+  }
+
+  private push(push: AvailabilityPush): void {
+    if (this.waiting) {
+      this.waiting({ value: push, done: false });
+      this.waiting = undefined;
+      return;
+    }
+    this.queued.push(push);
+    // Too far behind: replace the backlog with a reset, so the subscriber fetches again.
+    if (this.queued.length > maxQueued) {
+      this.queued.splice(0, this.queued.length, resetOf(this.filter, push.version));
+    }
+  }
+}
+
+/** The pushes a committed change makes for one subscription (one per service it touched). */
+function pushesOf(change: AvailabilityChange, serviceId: string | undefined): AvailabilityPush[] {
+  if (change.reset) return [resetOf({ calendarId: change.calendarId, serviceId }, change.version)];
+  return change.services
+    .filter((service) => serviceId === undefined || service.serviceId === serviceId)
+    .map((service) => ({
+      calendarId: change.calendarId,
+      serviceId: service.serviceId,
+      version: change.version,
+      slots: service.slots.map(isoSlot),
+      reset: false,
+    }));
+}
+
+function resetOf(filter: AvailabilityFilter, version: number): AvailabilityPush {
+  return {
+    calendarId: filter.calendarId,
+    serviceId: filter.serviceId ?? null,
+    version,
+    slots: [],
+    reset: true,
+  };
+}
+
+function isoSlot(slot: ChangedSlot) {
+  return {
+    start: new Date(slot.start).toISOString(),
+    end: new Date(slot.end).toISOString(),
+    remaining: slot.remaining,
+  };
+}
