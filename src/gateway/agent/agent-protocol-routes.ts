@@ -1,6 +1,341 @@
+import { randomUUID } from "node:crypto";
 import type Router from "@koa/router";
+import type { Next } from "koa";
+import { z } from "zod";
 import type { EngineServices } from "../../commands/command.js";
-import type { HttpState } from "../http/http-state.js";
+import { commands } from "../../commands/registry.js";
+import { errors, isAppError, type AppError } from "../../domain/app-error.js";
+import { httpStatusOf } from "../error-status.js";
+import type { HttpContext, HttpState } from "../http/http-state.js";
+import { credentialOf } from "../http/request-identity.js";
+import { readJsonBody, readMultipartFile } from "./agent-bodies.js";
+import {
+  AgentTaskStore,
+  attachArtifact,
+  type StoredArtifact,
+  type StoredStep,
+  type StoredTask,
+} from "./agent-task-store.js";
+import {
+  cancelNamedBooking,
+  refusalFor,
+  runCommand,
+  runNextStage,
+  startBooking,
+  type AgentCaller,
+  type StageOutcome,
+} from "./booking-agent.js";
+import { readIntent } from "./booking-request.js";
 
-/** Agent Protocol v1 at `/ap/v1/agent/tasks`. */
-export function mountAgentProtocol(_router: Router<HttpState>, _services: EngineServices): void {}
+const base = "/ap/v1/agent/tasks";
+
+/** A caller of the Agent Protocol, with the tenant its credential belongs to. */
+interface ApCaller extends AgentCaller {
+  tenantId: string;
+}
+
+const requestBody = z.object({
+  input: z.string().max(10_000).nullish(),
+  additional_input: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const paging = z.object({
+  current_page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+/** What the route groups below share. */
+interface ApRoutes {
+  router: Router<HttpState>;
+  services: EngineServices;
+  store: AgentTaskStore;
+  limitKb: number;
+  /** Wraps a handler: identify the caller first, answer errors in the protocol's form. */
+  route(
+    handle: (ctx: HttpContext, caller: ApCaller) => Promise<void>,
+  ): (ctx: HttpContext, next: Next) => Promise<void>;
+}
+
+/** Agent Protocol v1 at `/ap/v1/agent/tasks`: booking tasks run step by step. */
+export function mountAgentProtocol(router: Router<HttpState>, services: EngineServices): void {
+  const routes: ApRoutes = {
+    router,
+    services,
+    store: new AgentTaskStore(),
+    limitKb: services.config.bodyLimitKb,
+    route: (handle) =>
+      answerInProtocolForm(async (ctx) => handle(ctx, await identifyCaller(services, ctx))),
+  };
+  mountTaskRoutes(routes);
+  mountStepRoutes(routes);
+  mountArtifactRoutes(routes);
+}
+
+function mountTaskRoutes({ router, store, limitKb, route }: ApRoutes): void {
+  router.post(
+    base,
+    route(async (ctx, caller) => {
+      const body = parseWith(requestBody, (await readJsonBody(ctx, limitKb)) ?? {});
+      const task = store.add({
+        tenantId: caller.tenantId,
+        input: body.input ?? null,
+        additionalInput: body.additional_input ?? {},
+        booking: undefined,
+      });
+      ctx.body = viewTask(task);
+    }),
+  );
+
+  router.get(
+    base,
+    route(async (ctx, caller) => {
+      const page = parseWith(paging, ctx.query);
+      const { items, pagination } = pageOf(store.list(caller.tenantId), page);
+      ctx.body = { tasks: items.map(viewTask), pagination };
+    }),
+  );
+
+  router.get(
+    `${base}/:taskId`,
+    route(async (ctx, caller) => {
+      ctx.body = viewTask(findTask(store, caller, ctx));
+    }),
+  );
+}
+
+function mountStepRoutes({ router, services, store, limitKb, route }: ApRoutes): void {
+  router.post(
+    `${base}/:taskId/steps`,
+    route(async (ctx, caller) => {
+      const task = findTask(store, caller, ctx);
+      const body = parseWith(requestBody, (await readJsonBody(ctx, limitKb)) ?? {});
+      const step = await store.serialize(task, () =>
+        executeStep(services, caller, task, body.input ?? null, body.additional_input ?? {}),
+      );
+      ctx.body = viewStep(task, step);
+    }),
+  );
+
+  router.get(
+    `${base}/:taskId/steps`,
+    route(async (ctx, caller) => {
+      const task = findTask(store, caller, ctx);
+      const { items, pagination } = pageOf(task.steps, parseWith(paging, ctx.query));
+      ctx.body = { steps: items.map((step) => viewStep(task, step)), pagination };
+    }),
+  );
+
+  router.get(
+    `${base}/:taskId/steps/:stepId`,
+    route(async (ctx, caller) => {
+      const task = findTask(store, caller, ctx);
+      const stepId = paramOf(ctx, "stepId");
+      const step = task.steps.find((candidate) => candidate.id === stepId);
+      if (!step) throw errors.notFound("step", stepId);
+      ctx.body = viewStep(task, step);
+    }),
+  );
+}
+
+function mountArtifactRoutes({ router, store, limitKb, route }: ApRoutes): void {
+  router.get(
+    `${base}/:taskId/artifacts`,
+    route(async (ctx, caller) => {
+      const task = findTask(store, caller, ctx);
+      const { items, pagination } = pageOf(task.artifacts, parseWith(paging, ctx.query));
+      ctx.body = { artifacts: items.map(viewArtifact), pagination };
+    }),
+  );
+
+  router.post(
+    `${base}/:taskId/artifacts`,
+    route(async (ctx, caller) => {
+      const task = findTask(store, caller, ctx);
+      const upload = await readMultipartFile(ctx, limitKb, "file");
+      const artifact = attachArtifact(task, {
+        fileName: safeFileName(upload.fileName),
+        relativePath: upload.fields["relative_path"] ?? null,
+        agentCreated: false,
+        mediaType: upload.mediaType,
+        content: upload.content,
+      });
+      if (!artifact) throw errors.conflict(`task ${task.id} holds as many artifacts as it may`);
+      ctx.body = viewArtifact(artifact);
+    }),
+  );
+
+  router.get(
+    `${base}/:taskId/artifacts/:artifactId`,
+    route(async (ctx, caller) => {
+      const task = findTask(store, caller, ctx);
+      const artifactId = paramOf(ctx, "artifactId");
+      const artifact = task.artifacts.find((candidate) => candidate.id === artifactId);
+      if (!artifact) throw errors.notFound("artifact", artifactId);
+      ctx.type = "application/octet-stream";
+      ctx.set("Content-Disposition", `attachment; filename="${artifact.fileName}"`);
+      ctx.body = artifact.content;
+    }),
+  );
+}
+
+/** Runs the task's next step: the booking's next stage, or a closing answer. */
+async function executeStep(
+  services: EngineServices,
+  caller: ApCaller,
+  task: StoredTask,
+  input: string | null,
+  additionalInput: Record<string, unknown>,
+): Promise<StoredStep> {
+  const last = task.steps.at(-1);
+  const outcome = last?.isLast
+    ? finishedAnswer(task)
+    : await nextOutcome(services, caller, task, input, additionalInput);
+  const artifactIds = outcome.files.flatMap((file) => {
+    const artifact = attachArtifact(task, { ...file, relativePath: null, agentCreated: true });
+    return artifact ? [artifact.id] : [];
+  });
+  const step: StoredStep = {
+    id: randomUUID(),
+    name: outcome.name,
+    input,
+    additionalInput,
+    output: outcome.output,
+    additionalOutput: outcome.data ?? null,
+    isLast: outcome.finished,
+    artifactIds,
+  };
+  task.steps.push(step);
+  return step;
+}
+
+async function nextOutcome(
+  services: EngineServices,
+  caller: ApCaller,
+  task: StoredTask,
+  input: string | null,
+  additionalInput: Record<string, unknown>,
+): Promise<StageOutcome> {
+  if (task.steps.length === 0) {
+    const text = task.input?.trim() ? task.input : input;
+    const intent = readIntent(text, { ...additionalInput, ...task.additionalInput });
+    if (intent.kind === "cancel") return cancelNamedBooking(services, caller, intent.bookingId);
+    if (intent.kind === "unrelated") {
+      const output = refusalFor(intent.text);
+      return { name: "answer", output, finished: true, failed: true, files: [] };
+    }
+    task.booking = startBooking(intent.request, `ap-task-${task.id}`);
+  }
+  if (!task.booking) return finishedAnswer(task);
+  return runNextStage(services, caller, task.booking);
+}
+
+function finishedAnswer(task: StoredTask): StageOutcome {
+  const output = `Task ${task.id} is finished; nothing is left to do. Create a new task for another booking.`;
+  return { name: "done", output, finished: true, failed: false, files: [] };
+}
+
+/** The caller's credential and tenant; a missing or unknown credential is a 401. */
+async function identifyCaller(services: EngineServices, ctx: HttpContext): Promise<ApCaller> {
+  const caller: AgentCaller = {
+    credential: credentialOf(ctx),
+    protocol: "agent-protocol",
+    ipAddress: ctx.ip,
+    requestId: ctx.state.requestId,
+  };
+  const tenant = await runCommand<{ id: string }>(services, caller, commands.getTenant, {});
+  return { ...caller, tenantId: tenant.id };
+}
+
+function findTask(store: AgentTaskStore, caller: ApCaller, ctx: HttpContext): StoredTask {
+  const taskId = paramOf(ctx, "taskId");
+  const task = store.get(caller.tenantId, taskId);
+  if (!task) throw errors.notFound("task", taskId);
+  return task;
+}
+
+function paramOf(ctx: HttpContext, name: string): string {
+  return (ctx.params as Record<string, string>)[name] ?? "";
+}
+
+/** Errors in the protocol's form: `{ message }`, with the engine's code beside it. */
+function answerInProtocolForm(handle: (ctx: HttpContext) => Promise<void>) {
+  return async (ctx: HttpContext, _next: Next) => {
+    try {
+      await handle(ctx);
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      ctx.status = httpStatusOf[err.code];
+      ctx.body = protocolError(err);
+    }
+  };
+}
+
+function protocolError(err: AppError) {
+  const error: Record<string, unknown> = { code: err.code, message: err.message };
+  if (err.details !== undefined) error.details = err.details;
+  return { message: err.message, error };
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw errors.invalidInput(
+    parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.message,
+    })),
+  );
+}
+
+function pageOf<T>(all: T[], page: { current_page: number; page_size: number }) {
+  const start = (page.current_page - 1) * page.page_size;
+  return {
+    items: all.slice(start, start + page.page_size),
+    pagination: {
+      total_items: all.length,
+      total_pages: Math.ceil(all.length / page.page_size),
+      current_page: page.current_page,
+      page_size: page.page_size,
+    },
+  };
+}
+
+function viewTask(task: StoredTask) {
+  return {
+    task_id: task.id,
+    input: task.input,
+    additional_input: task.additionalInput,
+    artifacts: task.artifacts.map(viewArtifact),
+  };
+}
+
+function viewStep(task: StoredTask, step: StoredStep) {
+  return {
+    task_id: task.id,
+    step_id: step.id,
+    name: step.name,
+    status: "completed",
+    input: step.input,
+    additional_input: step.additionalInput,
+    output: step.output,
+    additional_output: step.additionalOutput,
+    artifacts: task.artifacts.filter((a) => step.artifactIds.includes(a.id)).map(viewArtifact),
+    is_last: step.isLast,
+  };
+}
+
+function viewArtifact(artifact: StoredArtifact) {
+  return {
+    artifact_id: artifact.id,
+    agent_created: artifact.agentCreated,
+    file_name: artifact.fileName,
+    relative_path: artifact.relativePath,
+  };
+}
+
+/** A file name without folders or characters that would break a header. */
+function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  const clean = base.replace(/[^\w.\- ]/g, "_").slice(0, 200);
+  return clean === "" || clean === "." || clean === ".." ? "upload" : clean;
+}
