@@ -36,4 +36,19 @@ if (buildIsStale()) {
   writeFileSync(stamp, new Date().toISOString() + "\n");
 }
 
+// The embeddable widget has its own bundle (esbuild), rebuilt when its sources changed.
+const widgetStamp = join(root, "dist", "widget", ".build-stamp");
+const widgetSources = ["widget/src", "scripts/build-widget.mjs"];
+const widgetIsStale =
+  !existsSync(widgetStamp) ||
+  widgetSources.some((source) => {
+    const path = join(root, source);
+    return existsSync(path) && newestChange(path) > statSync(widgetStamp).mtimeMs;
+  });
+if (widgetIsStale && existsSync(join(root, "widget", "src"))) {
+  process.stdout.write("vbwd: building the widget…\n");
+  const { buildWidget } = await import("./build-widget.mjs");
+  await buildWidget();
+}
+
 if (!process.argv.includes("--build-only")) await import(join(root, "dist", "src", "cli.js"));

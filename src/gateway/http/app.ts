@@ -15,6 +15,7 @@ import { mountHealthRoutes, type Readiness } from "./health-routes.js";
 import type { HttpContext, HttpState } from "./http-state.js";
 import { parseJsonBody } from "./json-body.js";
 import { assignRequestId } from "./request-id.js";
+import { widgetAssets } from "./widget-assets.js";
 import { widgetCors } from "./widget-cors.js";
 
 /** The Koa application: request ids, errors, security headers, bodies, the dashboard, routes. */
@@ -47,6 +48,7 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   // These adapters read their own bodies (their protocols define the content types).
   app.use(parseJsonBody(services.config.bodyLimitKb, ownBodies));
   app.use(dashboardAssets());
+  app.use(widgetAssets());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

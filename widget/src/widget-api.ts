@@ -1,0 +1,88 @@
+import { WidgetError, type WidgetBooking } from "./widget-options.js";
+
+/** A bookable service as the widget's config call lists it. */
+export interface ServiceOffer {
+  id: string;
+  name: string;
+  description: string | null;
+  durationMinutes: number;
+  priceCents: number | null;
+  currency: string | null;
+  calendarIds: string[];
+}
+
+/** The answer of `GET /v1/widget/:tenantCode/config`. */
+export interface TenantSetup {
+  tenant: { code: string; name: string; timezone: string };
+  branding: {
+    primaryColor?: string | null;
+    secondaryColor?: string | null;
+    logoUrl?: string | null;
+    locale?: string | null;
+  };
+  services: ServiceOffer[];
+}
+
+/** A customer's details for a booking. */
+export interface Customer {
+  name: string;
+  email: string;
+  phone?: string;
+}
+
+/** The widget's REST calls under `/v1/widget/:tenantCode`, with its publishable key. */
+export class WidgetApi {
+  private readonly base: string;
+
+  constructor(
+    baseUrl: string,
+    tenantCode: string,
+    private readonly apiKey: string,
+  ) {
+    this.base = `${baseUrl}/v1/widget/${encodeURIComponent(tenantCode)}`;
+  }
+
+  /** The tenant's name, branding and services. */
+  loadSetup(): Promise<TenantSetup> {
+    return this.call("GET", "/config");
+  }
+
+  /** Books a held slot; the same idempotency key replays the first answer. */
+  book(
+    slot: { calendarId: string; serviceId: string; start: string; holdId: string },
+    customer: Customer,
+    idempotencyKey: string,
+  ): Promise<WidgetBooking> {
+    return this.call("POST", "/bookings", { ...slot, customer }, idempotencyKey);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}` };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (key) headers["idempotency-key"] = key;
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new WidgetError("network_error", `the booking service cannot be reached (${error})`);
+    }
+    const answer = await response.json().catch(() => undefined);
+    if (response.ok) return answer as T;
+    const refusal = answer?.error ?? {};
+    throw new WidgetError(
+      refusal.code ?? "http_error",
+      refusal.message ?? `HTTP ${response.status}`,
+      refusal.details,
+    );
+  }
+}
+
+/** A random idempotency key (crypto.randomUUID needs a secure page; this does not). */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "wgt-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
