@@ -6,7 +6,13 @@ import type { Tenant } from "../store/entities/index.js";
 import { noteKeyUsed } from "../tenants/key-usage.js";
 import { assertTenantServing } from "../tenants/tenant-status.js";
 import type { Command, CommandContext, EngineServices } from "./command.js";
-import { identifyPrincipal, resolveCallerTenant, type TenantHint } from "./identity.js";
+import {
+  identifyPrincipal,
+  publicWidgetKeyId,
+  publicWidgetPrincipal,
+  resolveCallerTenant,
+  type TenantHint,
+} from "./identity.js";
 import { fingerprint, runOnce } from "./idempotency.js";
 
 /** A call of one command as an adapter received it, before any check. */
@@ -24,6 +30,12 @@ export interface CommandCall {
   requestId?: string | undefined;
   /** The `Idempotency-Key` the caller sent, if any. */
   idempotencyKey?: string | undefined;
+  /**
+   * Without a credential, act as the public widget of the tenant the path names: a
+   * publishable key's scope with no key. Only public endpoints (such as the per-tenant MCP
+   * endpoint) set it.
+   */
+  publicWidget?: boolean;
 }
 
 /**
@@ -38,7 +50,10 @@ export async function executeCommand<Output>(
 ): Promise<Output> {
   // Units of work are made only when a step needs the database; cached identities do not.
   const lookup = memoize(() => services.db.fork());
-  const principal = await identifyPrincipal(services, lookup, call.credential);
+  const principal =
+    call.credential === undefined && call.publicWidget
+      ? await publicWidgetPrincipal(services, lookup, call.tenantHint)
+      : await identifyPrincipal(services, lookup, call.credential);
   const tenant = await authorize(services, lookup, command, principal, call);
 
   const input = validateInput(command.input, call.input);
@@ -66,7 +81,9 @@ export async function executeCommand<Output>(
         )
       : await command.run(context, input);
 
-  if ("keyId" in principal) noteKeyUsed(services.db, principal.tenantId, principal.keyId);
+  if ("keyId" in principal && principal.keyId !== publicWidgetKeyId) {
+    noteKeyUsed(services.db, principal.tenantId, principal.keyId);
+  }
   return output;
 }
 

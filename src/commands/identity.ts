@@ -71,6 +71,30 @@ async function identifyStaff(
   } satisfies Principal;
 }
 
+/** The key id a public widget principal carries: no stored key stands behind it. */
+export const publicWidgetKeyId = "public-widget";
+
+/**
+ * The principal of a keyless call to a tenant's public endpoint: the tenant named in the path,
+ * with exactly a publishable key's scope. Only a path may name it; anything else is a 401.
+ */
+export async function publicWidgetPrincipal(
+  services: EngineServices,
+  em: () => EntityManager,
+  hint: TenantHint | undefined,
+): Promise<Principal> {
+  if (hint?.source !== "path") throw errors.unauthenticated();
+  const tenant = await em().findOne(Tenant, { tenantCode: hint.value, isActive: true });
+  if (!tenant) throw errors.tenantNotFound(hint.value);
+  return {
+    kind: "publishable",
+    tenantId: tenant.id,
+    keyId: publicWidgetKeyId,
+    mode: "live",
+    allowedOrigins: [],
+  };
+}
+
 /**
  * Finds the tenant a tenant call acts on: the credential's own tenant, which must agree with
  * any tenant the request names. The credential of a vanished tenant is a 401.

@@ -404,11 +404,43 @@ for (const dialect of dialectsUnderTest()) {
     assert.is(rest.body.customer.name, "Widget Guest");
   });
 
-  mcp("the public endpoint without a key refuses tool calls in words", async (context) => {
-    const client = await connect(context, `/mcp/t/${context.clinic.code}`);
-    const answer = await call(client, "list_services");
-    assert.is(answer.isError, true);
-    assert.match(textOf(answer), "unauthenticated");
+  mcp("the public endpoint books without a key, with the widget's scope only", async (context) => {
+    const { clinic, other, engine } = context;
+    const client = await connect(context, `/mcp/t/${clinic.code}`);
+    const config = structured(await call(client, "list_services"));
+    assert.equal(
+      config.services.map((s: { id: string }) => s.id),
+      [clinic.serviceId],
+    );
+    const start = slotAt("15:30");
+    const slots = structured(
+      await call(client, "find_available_slots", {
+        calendarId: clinic.calendarId,
+        serviceId: clinic.serviceId,
+        from: slotAt("15:00"),
+        to: slotAt("16:00"),
+      }),
+    );
+    assert.ok(slots.slots.some((slot: { start: string }) => slot.start === start));
+    const booked = structured(
+      await call(client, "book_appointment", {
+        calendarId: clinic.calendarId,
+        serviceId: clinic.serviceId,
+        start,
+        customer: { name: "Keyless Guest", email: "keyless@example.org" },
+      }),
+    );
+    const rest = await engine.api("GET", `/api/v1/bookings/${booked.id}`, {
+      token: clinic.secretKey,
+    });
+    assert.is(rest.status, 200);
+    assert.is(rest.body.customer.email, "keyless@example.org");
+    const foreign = await call(client, "find_available_slots", {
+      calendarId: other.calendarId,
+      serviceId: other.serviceId,
+    });
+    assert.is(foreign.isError, true, "another tenant's calendar is not reachable");
+    assert.match(textOf(foreign), "not_found");
   });
 
   mcp("the public endpoint refuses other keys and unknown tenants", async (context) => {

@@ -30,6 +30,8 @@ export function runForCaller<Output>(
     protocol: "mcp",
     ipAddress: caller.ipAddress,
     idempotencyKey,
+    // The public endpoint acts as the tenant's widget when no key is sent.
+    publicWidget: caller.scope === "public",
   };
   return executeCommand(services, command, call);
 }
