@@ -9,6 +9,7 @@ import type { BenchResult, LoadSettings } from "./measure.js";
 import { benchBooking } from "./booking.js";
 import { benchPush } from "./push.js";
 import { measureTenantRequest } from "./tenant-request.js";
+import { benchWidgetSize } from "./widget-size.js";
 
 process.env.LOG_LEVEL ??= "silent";
 const args = new Set(process.argv.slice(2));
@@ -27,6 +28,8 @@ const results: BenchResult[] = [
   ...(await benchBooking(settings, tenantRequest.bareKoaRps)),
   // Live availability push: N = 1,000 and 5,000 (1,000 only with --quick).
   ...(await benchPush(quick, redisUrl)),
+  // The widget's gzipped size: a build, no load, so --quick changes nothing.
+  ...(await benchWidgetSize()),
 ];
 
 const table = [

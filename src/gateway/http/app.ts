@@ -10,6 +10,7 @@ import { mountMcp } from "../mcp/mcp-routes.js";
 import { mountOpenApi } from "../openapi/openapi-routes.js";
 import { mountRestRoutes } from "../rest/rest-routes.js";
 import { dashboardAssets } from "./dashboard-assets.js";
+import { demoPage } from "./demo-page.js";
 import { respondWithErrors } from "./error-responder.js";
 import { mountHealthRoutes, type Readiness } from "./health-routes.js";
 import type { HttpContext, HttpState } from "./http-state.js";
@@ -49,6 +50,7 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   app.use(parseJsonBody(services.config.bodyLimitKb, ownBodies));
   app.use(dashboardAssets());
   app.use(widgetAssets());
+  app.use(demoPage(services));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;
