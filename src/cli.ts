@@ -66,6 +66,8 @@ function banner(engine: RunningEngine, config: Config): string {
       `    publishable key:  ${demo.publishableKey}`,
       `    staff login:      ${demo.ownerEmail} / ${demo.ownerPassword}`,
       `    calendar ${demo.calendarId}, service ${demo.serviceId}`,
+      `    try it:           ${engine.url}/demo/clinic (the widget on a clinic page)`,
+      `    staff dashboard:  ${engine.url}/dashboard`,
     );
   }
   return lines.join("\n") + "\n\n";
