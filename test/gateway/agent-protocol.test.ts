@@ -21,7 +21,8 @@ interface Context {
   engine: TestEngine;
 }
 
-const conformance = join(repoRoot, "..", "shared", "conformance", "agent-protocol");
+/** The protocol's own material (MIT, see its LICENSE), kept with the tests so a clean clone has it. */
+const conformance = join(repoRoot, "test", "conformance", "agent-protocol");
 const tasks = "/ap/v1/agent/tasks";
 
 let codes = 0;
