@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const filter = process.argv[2];
-const pattern = filter ? `${filter}.*\\.test\\.ts$` : "\\.test\\.ts$";
+const pattern = filter ? `(?:${filter}).*\\.test\\.ts$` : "\\.test\\.ts$";
 const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" };
 
 const child = spawn(

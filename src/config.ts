@@ -123,6 +123,10 @@ const environmentSchema = z.object({
     emptyToUndefined,
     z.coerce.number({ error: "expected a whole number" }).int().min(100).default(200_000),
   ),
+  RATE_LIMIT_SCALE: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a positive number" }).positive().default(1),
+  ),
   HOLD_GRACE_MS: z.preprocess(
     emptyToUndefined,
     z.coerce.number({ error: "expected milliseconds" }).int().min(0).default(30_000),
@@ -177,6 +181,8 @@ export interface Config {
   /** Folder for local files such as the demo credentials (`DATA_DIR`, default `./data`). */
   dataDir: string;
   realtime: RealtimeSettings;
+  /** Multiplies every request rate limit (`RATE_LIMIT_SCALE`, default 1). */
+  rateLimitScale: number;
   /** Actor runtime settings. */
   actors: ActorSettings;
 }
@@ -259,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
     dataDir,
     realtime: { holdGraceMs: vars.HOLD_GRACE_MS, recoveryMs: vars.REALTIME_RECOVERY_MS },
+    rateLimitScale: vars.RATE_LIMIT_SCALE,
     actors: {
       nodeId: vars.NODE_ID,
       shards: vars.ACTOR_SHARDS,

@@ -5,6 +5,14 @@ import { viewBookingEntity, viewHoldEntity } from "../engine/booking-view.js";
 import { Booking, Hold } from "../store/entities/index.js";
 import { idPrefixes, newId } from "../store/ids.js";
 import { askActor } from "./actor-errors.js";
+import {
+  availabilityOutput,
+  bookingOutput,
+  bookingPageOutput,
+  holdListOutput,
+  holdOutput,
+  releasedHoldOutput,
+} from "./output-schemas.js";
 import { defineCommand, tenantOf, type CommandContext } from "./command.js";
 import { idForKey } from "./idempotency.js";
 import { emailSchema, idSchema, pageLimitSchema } from "./schemas.js";
@@ -34,6 +42,7 @@ export const availabilityCommand = defineCommand({
   name: "availability.get",
   summary: "List the free slots of a calendar for a service between two times (default 7 days).",
   access: customers,
+  output: availabilityOutput,
   input: z
     .object({
       calendarId,
@@ -80,6 +89,7 @@ export const createHoldCommand = defineCommand({
   name: "holds.create",
   summary: "Hold a slot for a few minutes while the customer decides; 409 when it is taken.",
   access: customers,
+  output: holdOutput,
   input: z.object({ calendarId, serviceId, start: instant }),
   async run(context, input) {
     return askCalendar(context, input.calendarId, {
@@ -94,6 +104,7 @@ export const releaseHoldCommand = defineCommand({
   name: "holds.release",
   summary: "Release a hold at once, so the slot is free for others.",
   access: customers,
+  output: releasedHoldOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
     const hold = await context.em.findOne(Hold, { id: input.id });
@@ -108,6 +119,7 @@ export const createBookingCommand = defineCommand({
   summary:
     "Book a slot for a customer, directly or through a hold; 409 slot_unavailable when taken.",
   access: customers,
+  output: bookingOutput,
   idempotent: true,
   input: z.object({
     calendarId,
@@ -152,6 +164,7 @@ export const getBookingCommand = defineCommand({
   name: "bookings.get",
   summary: "Read one booking with its customer.",
   access: operators,
+  output: bookingOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
     return viewBookingEntity(await findBooking(context, input.id));
@@ -162,6 +175,7 @@ export const listBookingsCommand = defineCommand({
   name: "bookings.list",
   summary: "List bookings by calendar, time and status, oldest start first, a page at a time.",
   access: operators,
+  output: bookingPageOutput,
   input: z.object({
     calendarId: calendarId.optional(),
     from: instant.optional(),
@@ -203,6 +217,7 @@ export const listHoldsCommand = defineCommand({
   name: "holds.list",
   summary: "List the holds in progress (not yet booked, released or expired), soonest start first.",
   access: operators,
+  output: holdListOutput,
   input: z.object({ calendarId: calendarId.optional(), limit: pageLimitSchema }),
   async run(context, input) {
     const where: Record<string, unknown> = { status: "active", expiresAtMs: { $gt: Date.now() } };
@@ -220,6 +235,7 @@ const changeBooking = (op: "cancel" | "no_show", name: string, summary: string) 
     name,
     summary,
     access: operators,
+    output: bookingOutput,
     input: z.object({ id: idSchema }),
     async run(context, input) {
       const booking = await findBooking(context, input.id);
@@ -243,6 +259,7 @@ export const rescheduleBookingCommand = defineCommand({
   name: "bookings.reschedule",
   summary: "Move a booking to another start; the new slot is taken before the old is freed.",
   access: operators,
+  output: bookingOutput,
   input: z.object({ id: idSchema, start: instant }),
   async run(context, input) {
     const booking = await findBooking(context, input.id);

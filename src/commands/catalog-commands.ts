@@ -14,6 +14,13 @@ import {
 } from "../engine/catalog.js";
 import { Calendar, Service, ServiceCalendar } from "../store/entities/index.js";
 import { askActor } from "./actor-errors.js";
+import {
+  calendarListOutput,
+  calendarOutput,
+  deletedOutput,
+  serviceListOutput,
+  serviceOutput,
+} from "./output-schemas.js";
 import { defineCommand, tenantOf, type CommandContext } from "./command.js";
 import { idSchema, timeZoneSchema } from "./schemas.js";
 
@@ -81,6 +88,7 @@ export const createCalendarCommand = defineCommand({
   name: "calendars.create",
   summary: "Create a calendar with its time zone, weekly hours and booking rules.",
   access: managers,
+  output: calendarOutput,
   idempotent: true,
   input: z.object({
     ...calendarFields,
@@ -102,6 +110,7 @@ export const getCalendarCommand = defineCommand({
   name: "calendars.get",
   summary: "Read one calendar.",
   access: readers,
+  output: calendarOutput,
   input: z.object({ id: idSchema }),
   async run({ em }, input) {
     return viewCalendar(await findCalendar(em, input.id));
@@ -112,6 +121,7 @@ export const listCalendarsCommand = defineCommand({
   name: "calendars.list",
   summary: "List the tenant's calendars.",
   access: readers,
+  output: calendarListOutput,
   input: z.object({}),
   async run({ em }) {
     const calendars = await em.find(Calendar, { isActive: true }, { orderBy: { id: "asc" } });
@@ -123,6 +133,7 @@ export const updateCalendarCommand = defineCommand({
   name: "calendars.update",
   summary: "Change a calendar's settings; open widgets see the new availability at once.",
   access: managers,
+  output: calendarOutput,
   input: z
     .object({ id: idSchema, ...calendarFields })
     .partial()
@@ -139,6 +150,7 @@ export const deleteCalendarCommand = defineCommand({
   name: "calendars.delete",
   summary: "Retire a calendar that has no upcoming bookings.",
   access: managers,
+  output: deletedOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
     const calendar = await deactivateCalendar(context.em, input.id);
@@ -164,6 +176,7 @@ export const createServiceCommand = defineCommand({
   name: "services.create",
   summary: "Create a service (duration and price) offered on one or more calendars.",
   access: managers,
+  output: serviceOutput,
   idempotent: true,
   input: z.object({
     ...serviceFields,
@@ -182,6 +195,7 @@ export const getServiceCommand = defineCommand({
   name: "services.get",
   summary: "Read one service.",
   access: readers,
+  output: serviceOutput,
   input: z.object({ id: idSchema }),
   async run({ em }, input) {
     const { service, calendarIds } = await findService(em, input.id);
@@ -193,6 +207,7 @@ export const listServicesCommand = defineCommand({
   name: "services.list",
   summary: "List the tenant's services.",
   access: readers,
+  output: serviceListOutput,
   input: z.object({}),
   async run({ em }) {
     const services = await em.find(Service, { isActive: true }, { orderBy: { id: "asc" } });
@@ -207,6 +222,7 @@ export const updateServiceCommand = defineCommand({
   name: "services.update",
   summary: "Change a service; calendars that offer it pick the change up at once.",
   access: managers,
+  output: serviceOutput,
   input: z
     .object({ id: idSchema, ...serviceFields })
     .partial()
@@ -225,6 +241,7 @@ export const deleteServiceCommand = defineCommand({
   name: "services.delete",
   summary: "Retire a service; existing bookings stay.",
   access: managers,
+  output: deletedOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
     const { service, calendarIds } = await deactivateService(context.em, input.id);

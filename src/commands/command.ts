@@ -57,6 +57,8 @@ export interface Command<Input = unknown, Output = unknown> {
   summary: string;
   access: Access;
   input: z.ZodType<Input>;
+  /** The shape of a successful answer, when it is described (OpenAPI, response checks). */
+  output?: z.ZodType;
   /** Creates something: an `Idempotency-Key` makes a retry return the first answer. */
   idempotent?: boolean;
   run(context: CommandContext, input: Input): Promise<Output>;

@@ -45,6 +45,9 @@ cors("admits only the origins the tenant's publishable keys allow", async ({ eng
   });
   assert.is(call.status, 200);
   assert.is(call.headers.get("access-control-allow-origin"), "https://clinic.example.com");
+  const exposed = call.headers.get("access-control-expose-headers") ?? "";
+  assert.ok(exposed.includes("RateLimit-Remaining"), "the widget can read its rate limit");
+  assert.ok(exposed.includes("Retry-After"));
 });
 
 cors.run();

@@ -78,6 +78,8 @@ export async function startNode(
     ACTOR_LEASE_TTL_MS: String(options.leaseTtlMs ?? 2000),
     DEMO_TENANT: "false",
     SHUTDOWN_GRACE_MS: "5000",
+    // The suites fire hundreds of requests a minute from one address at one starter tenant.
+    RATE_LIMIT_SCALE: "1000",
     ...options.env,
   });
   const engine = await startEngineProcess(mkdtempSync(join(tmpdir(), "vbwd-node-")), env);

@@ -15,6 +15,8 @@ import { respondWithErrors } from "./error-responder.js";
 import { mountHealthRoutes, type Readiness } from "./health-routes.js";
 import type { HttpContext, HttpState } from "./http-state.js";
 import { parseJsonBody } from "./json-body.js";
+import { trackProtocol } from "./protocol.js";
+import { limitRequests } from "./rate-limit.js";
 import { assignRequestId } from "./request-id.js";
 import { widgetAssets } from "./widget-assets.js";
 import { widgetCors } from "./widget-cors.js";
@@ -45,7 +47,10 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   app.use(respondWithErrors);
   app.use(helmet());
   app.use(refuseWhenDraining(readiness));
+  app.use(trackProtocol);
+  // CORS first, so a widget in a browser can read a refusal (429) as well as an answer.
   app.use(widgetCors(services));
+  app.use(limitRequests(services));
   // These adapters read their own bodies (their protocols define the content types).
   app.use(parseJsonBody(services.config.bodyLimitKb, ownBodies));
   app.use(dashboardAssets());

@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from "koa";
 import type { Logger } from "../../logger.js";
+import type { Protocol } from "./protocol.js";
 
 /** What the HTTP middleware keeps on each request. */
 export interface HttpState {
@@ -9,6 +10,10 @@ export interface HttpState {
   log: Logger;
   /** The parsed JSON body, when the request had one. */
   body?: unknown;
+  /** The protocol the request speaks, resolved before any adapter runs. */
+  protocol?: Protocol;
+  /** The calling credential's tenant, once the rate limiter has identified it. */
+  tenantId?: string;
 }
 
 /** A Koa context with VBWD's request state. */

@@ -21,6 +21,8 @@ export async function assignRequestId(ctx: HttpContext, next: Next): Promise<voi
     await next();
   } finally {
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    ctx.state.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, "request");
+    const { protocol, tenantId } = ctx.state;
+    const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms, protocol, tenantId };
+    ctx.state.log.debug(line, "request");
   }
 }

@@ -6,6 +6,9 @@ import type { HttpContext } from "./http-state.js";
 
 const widgetPath = /^\/v1\/widget\/([a-z0-9-]{1,60})\//;
 const rememberMs = 30_000;
+/** Answer headers a widget may read: rate limits and the request id. */
+const exposedHeaders =
+  "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, X-Request-Id";
 
 /**
  * CORS for the widget calls: a browser on an origin one of the tenant's publishable keys
@@ -36,6 +39,7 @@ export function widgetCors(services: EngineServices) {
     const allowed = origins.includes("*") || origins.includes(origin);
     if (allowed) {
       ctx.set("Access-Control-Allow-Origin", origin);
+      ctx.set("Access-Control-Expose-Headers", exposedHeaders);
       ctx.set("Vary", "Origin");
     }
     if (ctx.method !== "OPTIONS") return next();
