@@ -60,7 +60,7 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
 
   const identities = new IdentityCache();
   const invalidations = redis ? shareInvalidations(redis, identities, config) : undefined;
-  const services: EngineServices = { config, db, secrets, actors, feed, identities };
+  const services: EngineServices = { config, db, secrets, actors, feed, identities, redis };
   let accepting = true;
   const checks: ReadinessCheck[] = [{ name: "database", check: () => db.ping() }];
   if (redis) checks.push({ name: "redis", check: async () => void (await redis.ping()) });

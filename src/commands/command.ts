@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/core";
+import type { Redis } from "ioredis";
 import type { ActorSystem } from "../../actors/index.js";
 import type { z } from "zod";
 import type { Config } from "../config.js";
@@ -21,6 +22,11 @@ export interface EngineServices {
   feed: ChangeFeed;
   /** Recently checked credentials and tenants; invalidate on every change to them. */
   identities: IdentityCache;
+  /**
+   * The engine's Redis client when `REDIS_URL` is set (fails fast while Redis is away; the
+   * engine closes it). For shared counters such as rate limits, not for business state.
+   */
+  redis: Redis | undefined;
 }
 
 /** Who may run a command. */

@@ -1,5 +1,4 @@
-import type { Server } from "node:net";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Next } from "koa";
 import {
   RateLimiterMemory,
@@ -73,18 +72,17 @@ interface LimitCheck {
   key: string;
 }
 
-/** The counters of one app, in Redis when `REDIS_URL` is set, else in memory. */
+/**
+ * The counters of one app: in Redis through the engine's shared client when there is one
+ * (it fails fast while Redis is away, and the engine closes it on shutdown), else in memory.
+ */
 class LimiterStore {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
-  private redis: Redis | undefined;
 
   constructor(
-    private readonly redisUrl: string | undefined,
+    private readonly redis: Redis | undefined,
     private readonly prefix: string,
-  ) {
-    // Connect now, so the first requests already count in Redis rather than in memory.
-    if (redisUrl) this.client(redisUrl);
-  }
+  ) {}
 
   /** The limiter of `points` requests a minute for one kind of counter. */
   limiter(kind: string, points: number): RateLimiterAbstract {
@@ -94,43 +92,19 @@ class LimiterStore {
     return limiter;
   }
 
-  /** Closes the Redis connection when the HTTP server that served `server` closes. */
-  closeWith(server: Server | undefined): void {
-    if (!this.redis || !server || closing.has(server)) return;
-    closing.add(server);
-    const redis = this.redis;
-    server.once("close", () => void redis.quit().catch(() => redis.disconnect()));
-  }
-
   private create(keyPrefix: string, points: number): RateLimiterAbstract {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
-    if (!this.redisUrl) return memory;
+    if (!this.redis) return memory;
     // While Redis is away, each node counts on its own rather than failing requests.
     return new RateLimiterRedis({
-      storeClient: this.client(this.redisUrl),
+      storeClient: this.redis,
       keyPrefix,
       points,
       duration: 60,
       insuranceLimiter: memory,
     });
   }
-
-  private client(url: string): Redis {
-    if (this.redis) return this.redis;
-    const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    let reported = false;
-    redis.on("error", (err) => {
-      if (!reported) log.warn({ err }, "redis unreachable; counting limits in memory meanwhile");
-      reported = true;
-    });
-    redis.on("ready", () => (reported = false));
-    // Until a request shows which server to close with, this connection keeps no process up.
-    redis.on("connect", () => (redis.stream as { unref?: () => void } | undefined)?.unref?.());
-    return (this.redis = redis);
-  }
 }
-
-const closing = new WeakSet<Server>();
 
 /**
  * Limits requests a minute: per tenant by its plan (the tenant of the credential presented,
@@ -143,12 +117,11 @@ const closing = new WeakSet<Server>();
 export function limitRequests(services: EngineServices) {
   const current = scaled(policy, services.config.rateLimitScale);
   const prefix = current.keyPrefix ?? `${services.config.actors.clusterName}:rate`;
-  const store = new LimiterStore(services.config.redisUrl, prefix);
+  const store = new LimiterStore(services.redis, prefix);
 
   return async function limitRequest(ctx: HttpContext, next: Next): Promise<void> {
     const checks = await checksOf(ctx, services, current, store);
     if (checks.length === 0) return next();
-    store.closeWith((ctx.req.socket as { server?: Server }).server);
 
     const outcomes = await Promise.all(checks.map(consume));
     const refused = outcomes.find((outcome) => !outcome.allowed);
