@@ -26,11 +26,15 @@ const operators = { kind: "tenant", credentials: ["secret", "agent", "staff"] } 
 const instant = z.iso
   .datetime({ offset: true, message: "expected an ISO 8601 time with an offset or Z" })
   .transform((value) => Date.parse(value));
-const calendarId = z.string().regex(/^cal_[a-z0-9]{1,40}$/, "expected a calendar id (cal_…)");
+/** A calendar id as inputs take it. */
+export const calendarId = z
+  .string()
+  .regex(/^cal_[a-z0-9]{1,40}$/, "expected a calendar id (cal_…)");
 const serviceId = z.string().regex(/^svc_[a-z0-9]{1,40}$/, "expected a service id (svc_…)");
 const maxWindowMs = 62 * 86_400_000;
 
-function askCalendar<T>(context: CommandContext, id: string, message: object): Promise<T> {
+/** Asks a calendar actor on behalf of the command's tenant; actor failures become `AppError`s. */
+export function askCalendar<T>(context: CommandContext, id: string, message: object): Promise<T> {
   const tenantId = tenantOf(context).id;
   const key = `calendar:${id}`;
   return askActor(

@@ -1,26 +1,17 @@
 import { z } from "zod";
-import { askActor } from "./actor-errors.js";
-import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { askCalendar, calendarId } from "./booking-commands.js";
+import { defineCommand, tenantOf } from "./command.js";
 import type { HoldView } from "../engine/booking-view.js";
 
 /** Sockets are opened by the widget (publishable key) and the staff dashboard (staff token). */
 const socketCallers = { kind: "tenant", credentials: ["publishable", "staff"] } as const;
 
 const holdRef = z.object({
-  calendarId: z.string().regex(/^cal_[a-z0-9]{1,40}$/, "expected a calendar id (cal_…)"),
+  calendarId,
   holdId: z.string().regex(/^hld_[a-z0-9]{1,40}$/, "expected a hold id (hld_…)"),
 });
 
-function askHold(context: CommandContext, calendarId: string, message: object) {
-  const tenantId = tenantOf(context).id;
-  return askActor(
-    context.services.actors.ask<HoldView | { id: string; status: "gone" }>(
-      `calendar:${calendarId}`,
-      { ...message, tenantId },
-      { timeoutMs: 10_000 },
-    ),
-  );
-}
+type HoldAnswer = HoldView | { id: string; status: "gone" };
 
 export const realtimeConnect = defineCommand({
   name: "realtime.connect",
@@ -43,7 +34,7 @@ export const detachHold = defineCommand({
   access: socketCallers,
   input: holdRef,
   async run(context, input) {
-    return askHold(context, input.calendarId, {
+    return askCalendar<HoldAnswer>(context, input.calendarId, {
       op: "detach",
       holdId: input.holdId,
       graceMs: context.services.config.realtime.holdGraceMs,
@@ -57,6 +48,9 @@ export const attachHold = defineCommand({
   access: socketCallers,
   input: holdRef,
   async run(context, input) {
-    return askHold(context, input.calendarId, { op: "attach", holdId: input.holdId });
+    return askCalendar<HoldAnswer>(context, input.calendarId, {
+      op: "attach",
+      holdId: input.holdId,
+    });
   },
 });

@@ -5,10 +5,10 @@ import { ClientFactory, JsonRpcTransportFactory, type Client } from "@a2a-js/sdk
 import { bookingBody, createOffer, slotAt } from "../support/booking-fixtures.js";
 import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js";
 import {
+  createAgentKey,
   signUpTenant,
   startTestEngine,
   type TestEngine,
-  type TestTenant,
 } from "../support/engine.js";
 
 interface Context {
@@ -18,15 +18,6 @@ interface Context {
 
 let codes = 0;
 const nextCode = (name: string) => `${name}-${++codes}`;
-
-async function agentKeyOf(engine: TestEngine, tenant: TestTenant): Promise<string> {
-  const answer = await engine.api("POST", "/api/v1/keys", {
-    token: tenant.secretKey,
-    body: { kind: "agent" },
-  });
-  assert.is(answer.status, 201, JSON.stringify(answer.body));
-  return answer.body.key as string;
-}
 
 /** An SDK client that finds the agent through its card and sends `key` on every call. */
 function clientFor(engine: TestEngine, key: string): Promise<Client> {
@@ -115,7 +106,7 @@ for (const dialect of dialectsUnderTest()) {
   a2a("a text message books a slot; the task holds the booking REST shows", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("text"));
     await createOffer(engine, tenant);
-    const key = await agentKeyOf(engine, tenant);
+    const key = await createAgentKey(engine, tenant);
     const client = await clientFor(engine, key);
     const text = `book a 30 minute consultation on ${bookingDay()} at 10:00 for Jane Roe <jane@example.org>`;
     const task = await send(client, [part({ $case: "text", value: text })]);
@@ -144,7 +135,7 @@ for (const dialect of dialectsUnderTest()) {
   a2a("a data part books exactly; a message cancels the booking", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("data"));
     const { calendarId, serviceId } = await createOffer(engine, tenant);
-    const client = await clientFor(engine, await agentKeyOf(engine, tenant));
+    const client = await clientFor(engine, await createAgentKey(engine, tenant));
     const start = slotAt("12:00");
     const customer = { name: "Ada Lovelace", email: "ada@example.org" };
     const task = await send(client, [
@@ -173,7 +164,7 @@ for (const dialect of dialectsUnderTest()) {
       body: bookingBody(calendarId, serviceId, slotAt("15:00")),
     });
     assert.is(taken.status, 201);
-    const client = await clientFor(engine, await agentKeyOf(engine, tenant));
+    const client = await clientFor(engine, await createAgentKey(engine, tenant));
     const text = `book on ${bookingDay()} at 15:00 for Jo Bloggs <jo@example.org>`;
     const task = await send(client, [part({ $case: "text", value: text })]);
     assert.is(task.status?.state, TaskState.TASK_STATE_FAILED);
@@ -189,8 +180,8 @@ for (const dialect of dialectsUnderTest()) {
   a2a("another tenant cannot read a task, and no key is refused", async ({ engine }) => {
     const owner = await signUpTenant(engine, nextCode("owner"));
     const other = await signUpTenant(engine, nextCode("other"));
-    const ownerClient = await clientFor(engine, await agentKeyOf(engine, owner));
-    const otherClient = await clientFor(engine, await agentKeyOf(engine, other));
+    const ownerClient = await clientFor(engine, await createAgentKey(engine, owner));
+    const otherClient = await clientFor(engine, await createAgentKey(engine, other));
     const task = await send(ownerClient, [part({ $case: "text", value: "hello" })]);
 
     let refusal: unknown;
@@ -207,7 +198,7 @@ for (const dialect of dialectsUnderTest()) {
     assert.is(anonymous.body.error.data.code, "unauthenticated");
 
     const legacy = await engine.api("POST", "/a2a", {
-      token: await agentKeyOf(engine, other),
+      token: await createAgentKey(engine, other),
       body: { jsonrpc: "2.0", id: 2, method: "tasks/get", params: { id: task.id } },
     });
     assert.is(legacy.status, 200);
@@ -217,7 +208,7 @@ for (const dialect of dialectsUnderTest()) {
   a2a("v0.3 message/send books through the same agent", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("legacy"));
     await createOffer(engine, tenant);
-    const key = await agentKeyOf(engine, tenant);
+    const key = await createAgentKey(engine, tenant);
     const text = `book on ${bookingDay()} at 16:00 for Jane Roe <jane@example.org>`;
     const answer = await engine.api("POST", "/a2a", {
       token: key,

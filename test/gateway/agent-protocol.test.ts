@@ -7,10 +7,10 @@ import * as assert from "uvu/assert";
 import { createOffer, slotAt, bookingBody } from "../support/booking-fixtures.js";
 import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js";
 import {
+  createAgentKey,
   signUpTenant,
   startTestEngine,
   type TestEngine,
-  type TestTenant,
 } from "../support/engine.js";
 import { repoRoot } from "../support/engine-process.js";
 import { inCI, warnSkipped } from "../support/services.js";
@@ -27,16 +27,6 @@ const tasks = "/ap/v1/agent/tasks";
 
 let codes = 0;
 const nextCode = (name: string) => `${name}-${++codes}`;
-
-/** Makes an agent key for the tenant with its secret key. */
-async function agentKeyOf(engine: TestEngine, tenant: TestTenant): Promise<string> {
-  const answer = await engine.api("POST", "/api/v1/keys", {
-    token: tenant.secretKey,
-    body: { kind: "agent" },
-  });
-  assert.is(answer.status, 201, JSON.stringify(answer.body));
-  return answer.body.key as string;
-}
 
 /** Creates a task and runs its steps until the last; answers the task and every step. */
 async function runTask(engine: TestEngine, key: string, body: unknown) {
@@ -140,7 +130,7 @@ for (const dialect of dialectsUnderTest()) {
       return;
     }
     const tenant = await signUpTenant(engine, nextCode("newman"));
-    const key = await agentKeyOf(engine, tenant);
+    const key = await createAgentKey(engine, tenant);
     const folder = mkdtempSync(join(tmpdir(), "vbwd-newman-"));
     const report = join(folder, "report.json");
     try {
@@ -168,7 +158,7 @@ for (const dialect of dialectsUnderTest()) {
   protocol("a free-text task books the slot, equal to REST, with an .ics", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("text"));
     await createOffer(engine, tenant);
-    const key = await agentKeyOf(engine, tenant);
+    const key = await createAgentKey(engine, tenant);
     const input = `book a 30 minute consultation on ${bookingDay()} at 10:00 for Jane Roe <jane@example.org>`;
     const { taskId, steps } = await runTask(engine, key, { input });
 
@@ -216,7 +206,7 @@ for (const dialect of dialectsUnderTest()) {
   protocol("structured additional_input books the exact slot", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("data"));
     const { calendarId, serviceId } = await createOffer(engine, tenant);
-    const key = await agentKeyOf(engine, tenant);
+    const key = await createAgentKey(engine, tenant);
     const start = slotAt("11:30");
     const { steps } = await runTask(engine, key, {
       additional_input: {
@@ -237,7 +227,7 @@ for (const dialect of dialectsUnderTest()) {
   protocol("input it cannot act on ends with a helpful step, never a 5xx", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("vague"));
     const { calendarId, serviceId } = await createOffer(engine, tenant);
-    const key = await agentKeyOf(engine, tenant);
+    const key = await createAgentKey(engine, tenant);
     const taken = slotAt("14:00");
     const first = await engine.api("POST", "/api/v1/bookings", {
       token: tenant.secretKey,
@@ -274,7 +264,7 @@ for (const dialect of dialectsUnderTest()) {
 
   protocol("an uploaded artifact comes back byte for byte", async ({ engine }) => {
     const tenant = await signUpTenant(engine, nextCode("upload"));
-    const key = await agentKeyOf(engine, tenant);
+    const key = await createAgentKey(engine, tenant);
     const created = await engine.api("POST", tasks, { token: key, body: { input: "hello" } });
     const taskId = created.body.task_id as string;
     const form = new FormData();
@@ -307,8 +297,8 @@ for (const dialect of dialectsUnderTest()) {
   protocol("another tenant's task is a 404 and no credential is a 401", async ({ engine }) => {
     const owner = await signUpTenant(engine, nextCode("owner"));
     const other = await signUpTenant(engine, nextCode("other"));
-    const ownerKey = await agentKeyOf(engine, owner);
-    const otherKey = await agentKeyOf(engine, other);
+    const ownerKey = await createAgentKey(engine, owner);
+    const otherKey = await createAgentKey(engine, other);
     const { taskId } = await runTask(engine, ownerKey, { input: "hello" });
 
     for (const path of [

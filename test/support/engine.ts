@@ -244,3 +244,13 @@ export async function getWithHost(base: string, path: string, host: string, toke
     outgoing.end();
   });
 }
+
+/** Makes an agent key (`ak_…`) for the tenant with its secret key. */
+export async function createAgentKey(engine: TestEngine, tenant: TestTenant): Promise<string> {
+  const answer = await engine.api("POST", "/api/v1/keys", {
+    token: tenant.secretKey,
+    body: { kind: "agent" },
+  });
+  if (answer.status !== 201) throw new Error(`agent key: ${JSON.stringify(answer.body)}`);
+  return answer.body.key as string;
+}
