@@ -23,6 +23,20 @@ export const bookingOutput = z.object({
   updatedAt: instant,
 });
 
+/**
+ * A booking as its customer manages it: with a manage token (the bearer may see, cancel and
+ * move this one booking) and what the tenant lets the customer change now.
+ */
+export const managedBookingOutput = bookingOutput.extend({
+  manageToken: z.string(),
+  selfService: z.object({
+    canCancel: z.boolean(),
+    canReschedule: z.boolean(),
+    /** Changes close at this time (the start less the tenant's cut-off). */
+    changeableUntil: instant,
+  }),
+});
+
 /** A page of bookings. */
 export const bookingPageOutput = z.object({
   data: z.array(bookingOutput),

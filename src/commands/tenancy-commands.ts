@@ -8,7 +8,7 @@ import { recordAudit } from "../tenants/audit.js";
 import { signUpTenant } from "../tenants/onboarding.js";
 import { logInStaff } from "../tenants/staff-login.js";
 import { assertTenantServing } from "../tenants/tenant-status.js";
-import { viewTenant } from "../tenants/tenant-view.js";
+import { viewSelfService, viewTenant } from "../tenants/tenant-view.js";
 import { askActor } from "./actor-errors.js";
 import { defineCommand, tenantOf, type CommandContext } from "./command.js";
 import {
@@ -84,19 +84,36 @@ export const getTenant = defineCommand({
   },
 });
 
+/** What customers may change themselves; each field left out keeps its value. */
+const selfServiceSchema = z
+  .object({
+    allowCancel: z.boolean().optional(),
+    allowReschedule: z.boolean().optional(),
+    cutoffHours: z.number().int().min(0).max(8760).optional(),
+  })
+  .strict();
+
+function assignSelfService(tenant: Tenant, change: z.output<typeof selfServiceSchema>): void {
+  if (change.allowCancel !== undefined) tenant.selfServiceCancel = change.allowCancel;
+  if (change.allowReschedule !== undefined) tenant.selfServiceReschedule = change.allowReschedule;
+  if (change.cutoffHours !== undefined) tenant.selfServiceCutoffHours = change.cutoffHours;
+}
+
 /** Changes the calling tenant's own settings. */
 export const updateTenant = defineCommand({
   name: "tenant.update",
-  summary: "Change the tenant's name, time zone or how long holds last (60–3600 seconds).",
+  summary:
+    "Change the tenant's name, time zone, how long holds last (60–3600 seconds) or what customers may change themselves.",
   access: { kind: "tenant", credentials: ["secret", "staff"], roles: ["owner", "admin"] },
   input: z
     .object({
       name: z.string().trim().min(1).max(200).optional(),
       timezone: timeZoneSchema.optional(),
       holdTtlSeconds: z.number().int().min(60).max(3600).optional(),
+      selfService: selfServiceSchema.optional(),
     })
     .refine((input) => Object.values(input).some((value) => value !== undefined), {
-      message: "give at least one of name, timezone, holdTtlSeconds",
+      message: "give at least one of name, timezone, holdTtlSeconds, selfService",
     }),
   async run(context, input) {
     const tenant = await context.em.findOneOrFail(
@@ -110,11 +127,14 @@ export const updateTenant = defineCommand({
       name: tenant.name,
       timezone: tenant.timezone,
       holdTtlSeconds: tenant.holdTtlSeconds,
+      selfService: viewSelfService(tenant),
     };
+    const { selfService, ...settings } = input;
     context.em.assign(
       tenant,
-      Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+      Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
     );
+    if (selfService) assignSelfService(tenant, selfService);
     recordAudit(context.em, context.origin, {
       tenantId: tenant.id,
       action: "tenant.updated",

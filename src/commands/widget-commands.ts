@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { ApiKey, Service, ServiceCalendar, Tenant } from "../store/entities/index.js";
+import { viewSelfService } from "../tenants/tenant-view.js";
 import { defineCommand, tenantOf } from "./command.js";
 
-/** What the embeddable widget needs to draw itself: branding and the bookable services. */
+/**
+ * What the embeddable widget needs to draw itself: branding, the bookable services, and what
+ * customers may change themselves.
+ */
 export const widgetConfig = defineCommand({
   name: "widget.config",
   summary: "Read the tenant's branding and bookable services for the booking widget.",
@@ -22,6 +26,7 @@ export const widgetConfig = defineCommand({
         logoUrl: tenant.logoUrl,
         locale: tenant.locale,
       },
+      selfService: viewSelfService(tenant),
       services: services.map((service) => ({
         id: service.id,
         name: service.name,

@@ -13,7 +13,25 @@ export interface TenantView {
   currency: string;
   locale: string;
   limits: { users: number; bookingsPerMonth: number; events: number; storageMb: number };
+  selfService: SelfServiceView;
   createdAt: string;
+}
+
+/** What customers may change themselves through a booking's manage link. */
+export interface SelfServiceView {
+  allowCancel: boolean;
+  allowReschedule: boolean;
+  /** Changes close this many hours before the booking's start (0: until the start). */
+  cutoffHours: number;
+}
+
+/** The tenant's self-service rules for customers, as the API and the widget see them. */
+export function viewSelfService(tenant: Tenant): SelfServiceView {
+  return {
+    allowCancel: tenant.selfServiceCancel,
+    allowReschedule: tenant.selfServiceReschedule,
+    cutoffHours: tenant.selfServiceCutoffHours,
+  };
 }
 
 /** Maps a tenant (with its plan loaded) to its API form. */
@@ -35,6 +53,7 @@ export function viewTenant(tenant: Tenant): TenantView {
       events: tenant.maxEvents,
       storageMb: tenant.storageLimitMb,
     },
+    selfService: viewSelfService(tenant),
     createdAt: tenant.createdAt.toISOString(),
   };
 }

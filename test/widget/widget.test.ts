@@ -148,7 +148,9 @@ if (chromiumInstalled("widget browser suite")) {
     assert.is(stored.body.customer.email, "ada@example.org");
 
     const ics = decodeURIComponent(
-      (await confirmation.getByRole("link").getAttribute("href"))!.split(",")[1]!,
+      (await confirmation.getByRole("link", { name: /calendar/ }).getAttribute("href"))!.split(
+        ",",
+      )[1]!,
     );
     assert.match(ics, "BEGIN:VCALENDAR\r\n");
     assert.match(ics, `DTSTART:${start.slice(0, 10).replace(/-/g, "")}T100000Z`);

@@ -14,8 +14,21 @@ import type { Translate } from "./messages.js";
 import type { ServiceOffer, TenantSetup } from "./widget-api.js";
 import type { WidgetBooking } from "./widget-options.js";
 
-/** The steps of a booking, in order, and the two ends. */
-export type Step = "loading" | "services" | "month" | "times" | "form" | "booked" | "failed";
+/**
+ * The steps of a booking, in order, and the two ends; then the steps of managing one:
+ * its view, and the questions before a cancellation or a move.
+ */
+export type Step =
+  | "loading"
+  | "services"
+  | "month"
+  | "times"
+  | "form"
+  | "booked"
+  | "failed"
+  | "manage"
+  | "confirmCancel"
+  | "confirmMove";
 
 /** The fields of the customer form. */
 export type CustomerField = "name" | "email" | "phone";
@@ -40,6 +53,12 @@ export interface WidgetState {
   submitting: boolean;
   booking?: WidgetBooking;
   icsHref?: string;
+  /** The host page's address that reopens this booking's manage view. */
+  manageHref?: string;
+  /** True while the month and time pickers choose a new time for `booking`. */
+  rescheduling: boolean;
+  /** The new start asked for, while the move waits for the customer's yes. */
+  moveTo?: string;
   failure?: string;
 }
 
@@ -57,6 +76,12 @@ export interface WidgetActions {
   goBack(): void;
   submit(customer: Record<CustomerField, string>): void;
   restart(): void;
+  /** Opens the pickers to choose a new time for the booking. */
+  startReschedule(): void;
+  /** Asks whether to cancel the booking. */
+  askCancel(): void;
+  confirmCancel(): void;
+  confirmMove(): void;
 }
 
 /** What every view is drawn with. */
@@ -66,6 +91,8 @@ export interface ViewContext {
   t: Translate;
   formats: TimeFormats;
   showPricing: boolean;
+  /** The changes the host page lets the widget offer (the tenant's rules apply as well). */
+  features: { cancel: boolean; reschedule: boolean };
   /** Ids unique to this widget, so two widgets on a page never share one. */
   id: (name: string) => string;
 }
@@ -84,9 +111,14 @@ export function drawStep(view: ViewContext): HTMLElement {
     case "form":
       return drawForm(view);
     case "booked":
-      return drawBooked(view);
+    case "manage":
+      return drawBooking(view);
     case "failed":
       return drawFailure(view);
+    case "confirmCancel":
+      return drawQuestion(view, "confirmCancel", "yesCancel", () => view.actions.confirmCancel());
+    case "confirmMove":
+      return drawQuestion(view, "moveTo", "moveBooking", () => view.actions.confirmMove());
   }
 }
 
@@ -188,9 +220,11 @@ function drawMonth(view: ViewContext) {
     ),
   );
   const anyFree = [...free].some((key) => key.startsWith(dayKey(state.month, 1).slice(0, 7)));
+  const moving = state.rescheduling && state.service;
   return h(
     "div",
     {},
+    moving ? h("p", {}, t("chooseNewTime", { service: moving.name })) : null,
     h("p", { class: "muted" }, t("chooseDay")),
     nav,
     drawGrid(view, free),
@@ -444,12 +478,21 @@ function drawField({ state, id }: ViewContext, name: CustomerField, type: string
   );
 }
 
-function drawBooked({ state, actions, t, formats, id }: ViewContext) {
+/** The confirmation, or the manage view: the booking and the changes the customer may make. */
+function drawBooking(view: ViewContext) {
+  const { state, actions, t, formats, id, features } = view;
   const booking = state.booking!;
+  const confirmed = booking.status === "confirmed";
+  const canCancel = features.cancel && !!booking.selfService?.canCancel;
+  const canMove = features.reschedule && !!booking.selfService?.canReschedule;
+  const heading =
+    state.step === "booked" ? "booked" : confirmed ? "yourBooking" : ("cancelled" as const);
+  const closed = state.step === "manage" && confirmed && !canCancel && !canMove;
   return h(
     "div",
-    { "data-testid": "confirmation", "data-booking-id": booking.id },
-    h("h3", { id: id("booked"), tabindex: -1, "data-key": "booked" }, t("booked")),
+    { "data-testid": "confirmation", "data-booking-id": booking.id, "data-status": booking.status },
+    h("h3", { id: id("booked"), tabindex: -1, "data-key": "booked" }, t(heading)),
+    state.notice ? h("p", { class: "notice", role: "status" }, state.notice) : null,
     h(
       "p",
       {},
@@ -459,17 +502,71 @@ function drawBooked({ state, actions, t, formats, id }: ViewContext) {
       }),
     ),
     h("p", { class: "muted" }, t("reference", { id: booking.id })),
-    h(
-      "p",
-      {},
-      h("a", { href: state.icsHref, download: `booking-${booking.id}.ics` }, t("addToCalendar")),
-    ),
+    confirmed
+      ? h(
+          "p",
+          {},
+          h(
+            "a",
+            { href: state.icsHref, download: `booking-${booking.id}.ics` },
+            t("addToCalendar"),
+          ),
+        )
+      : null,
+    (canCancel || canMove) && state.manageHref
+      ? h("p", {}, h("a", { href: state.manageHref, "data-key": "manage-link" }, t("manageLink")))
+      : null,
+    closed ? h("p", { class: "muted" }, t("changesClosed")) : null,
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", onclick: () => actions.restart() }, t("bookAgain")),
+      canMove ? actionButton("reschedule", t("reschedule"), actions.startReschedule) : null,
+      canCancel ? actionButton("cancel", t("cancelBooking"), actions.askCancel) : null,
+      actionButton("book-again", t("bookAgain"), actions.restart),
     ),
   );
+}
+
+/** A yes-or-back question before a change: its heading takes the focus. */
+function drawQuestion(
+  view: ViewContext,
+  question: "confirmCancel" | "moveTo",
+  yes: "yesCancel" | "moveBooking",
+  confirm: () => void,
+) {
+  const { state, t, formats, id } = view;
+  const booking = state.booking!;
+  const when = formats.moment(Date.parse(question === "moveTo" ? state.moveTo! : booking.start));
+  const busy = question === "moveTo" ? "moving" : "cancelling";
+  return h(
+    "div",
+    { role: "group", "aria-labelledby": id("question") },
+    h("h3", { id: id("question"), tabindex: -1, "data-key": "question" }, t(question, { when })),
+    h("p", {}, t("bookedFor", { service: state.service?.name ?? "", when })),
+    state.notice ? h("p", { class: "notice", role: "alert" }, state.notice) : null,
+    h(
+      "div",
+      { class: "actions" },
+      question === "moveTo"
+        ? backButton(view)
+        : actionButton("keep", t("keepBooking"), view.actions.goBack),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "primary",
+          "data-key": "confirm",
+          disabled: state.submitting,
+          onclick: confirm,
+        },
+        t(state.submitting ? busy : yes),
+      ),
+    ),
+  );
+}
+
+function actionButton(key: string, label: string, act: () => void) {
+  return h("button", { type: "button", "data-key": key, onclick: () => act() }, label);
 }
 
 function drawFailure({ state, actions, t }: ViewContext) {

@@ -9,15 +9,27 @@ import {
 import { buildFrame, type EmbedFrame } from "./embed-frame.js";
 import { h } from "./element-builder.js";
 import { LiveAvailability, type Slot } from "./live-availability.js";
+import { manageLinkFor, readManageLink, type ManageLink } from "./manage-link.js";
 import { dayKey, dayKeyOf, monthOf, monthWindow, shiftMonth, TimeFormats } from "./local-time.js";
 import { languageOf, translatorFor, type Translate } from "./messages.js";
 import { newIdempotencyKey, WidgetApi } from "./widget-api.js";
-import { WidgetError, type WidgetSettings, type WidgetTheme } from "./widget-options.js";
+import {
+  WidgetError,
+  type WidgetBooking,
+  type WidgetSettings,
+  type WidgetTheme,
+} from "./widget-options.js";
 import { themeProperties } from "./widget-styles.js";
 
 /** The DOM events the widget dispatches on its container (bubbling, composed). */
 export type WidgetEventName =
-  "vbwd:ready" | "vbwd:slot-held" | "vbwd:slot-released" | "vbwd:booked" | "vbwd:error";
+  | "vbwd:ready"
+  | "vbwd:slot-held"
+  | "vbwd:slot-released"
+  | "vbwd:booked"
+  | "vbwd:rescheduled"
+  | "vbwd:cancelled"
+  | "vbwd:error";
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const phonePattern = /^\+?[0-9 ()./-]{4,30}$/;
@@ -60,6 +72,7 @@ export class BookingWidget {
       customer: { name: "", email: "", phone: "" },
       fieldErrors: {},
       submitting: false,
+      rescheduling: false,
     };
   }
 
@@ -82,6 +95,8 @@ export class BookingWidget {
       this.update({ step: "services" });
       this.settings.onReady();
       this.emit("vbwd:ready", { tenant: setup.tenant });
+      addEventListener("hashchange", this.followManageLink);
+      await this.followManageLink();
     } catch (error) {
       this.fail(error);
     }
@@ -92,6 +107,7 @@ export class BookingWidget {
     if (this.destroyed) return;
     const released = this.releaseHold("destroyed");
     this.destroyed = true;
+    removeEventListener("hashchange", this.followManageLink);
     const live = this.live;
     // Closing at once could drop the release; the engine would then keep the hold for its grace.
     const patience = new Promise((resolve) => setTimeout(resolve, closeAfterMs));
@@ -134,12 +150,103 @@ export class BookingWidget {
     goBack: () => this.goBack(),
     submit: (customer) => void this.submit(customer),
     restart: () => this.restart(),
+    startReschedule: () => this.startReschedule(),
+    askCancel: () => {
+      this.pendingFocus = "question";
+      this.update({ step: "confirmCancel", notice: undefined });
+    },
+    confirmCancel: () => void this.cancelBooking(),
+    confirmMove: () => void this.moveBooking(),
   };
+
+  /** Opens the manage view when the page's address carries a manage link for this tenant. */
+  private readonly followManageLink = async (): Promise<void> => {
+    const link = readManageLink(location.hash, this.settings.tenantCode);
+    if (link && !this.destroyed) await this.openManageLink(link);
+  };
+
+  private async openManageLink(link: ManageLink): Promise<void> {
+    try {
+      const booking = await this.api.readBooking(link.bookingId, link.token);
+      const service = this.state.setup?.services.find((offer) => offer.id === booking.serviceId);
+      this.pendingFocus = "booked";
+      this.showBooking(booking, { step: "manage", service });
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Shows a booking the engine answered, with its calendar file and manage link. */
+  private showBooking(booking: WidgetBooking, change: Partial<WidgetState>): void {
+    const token = booking.manageToken;
+    const link = { tenant: this.settings.tenantCode, bookingId: booking.id, token: token ?? "" };
+    this.update({
+      ...change,
+      booking,
+      rescheduling: false,
+      moveTo: undefined,
+      submitting: false,
+      icsHref: this.calendarLink(booking.id, booking.start, booking.end),
+      manageHref: token ? manageLinkFor(location.href, link) : undefined,
+    });
+  }
+
+  /** The month and time pickers, choosing a new time on the booking's own calendar. */
+  private startReschedule(): void {
+    const { booking, service } = this.state;
+    if (!booking || !service) return;
+    this.state.rescheduling = true;
+    void this.pickDay({ ...service, calendarIds: [booking.calendarId] });
+  }
+
+  private async moveBooking(): Promise<void> {
+    const { booking, moveTo } = this.state;
+    if (!booking?.manageToken || !moveTo || this.state.submitting) return;
+    this.update({ submitting: true, notice: undefined });
+    try {
+      const moved = await this.api.reschedule(booking.id, booking.manageToken, moveTo);
+      this.pendingFocus = "booked";
+      this.showBooking(moved, { step: "manage", notice: this.t("rescheduled") });
+      this.settings.onReschedule(moved, booking.start);
+      this.emit("vbwd:rescheduled", { booking: moved, previousStart: booking.start });
+    } catch (error) {
+      this.state.submitting = false;
+      if (error instanceof WidgetError && error.code === "slot_unavailable") {
+        this.offerNearest(moveTo);
+      } else {
+        this.update({ notice: error instanceof Error ? error.message : String(error) });
+      }
+      this.report(error);
+    }
+  }
+
+  private async cancelBooking(): Promise<void> {
+    const { booking } = this.state;
+    if (!booking?.manageToken || this.state.submitting) return;
+    this.update({ submitting: true, notice: undefined });
+    try {
+      const cancelled = await this.api.cancel(booking.id, booking.manageToken);
+      this.pendingFocus = "booked";
+      this.showBooking(cancelled, { step: "manage" });
+      this.settings.onCancel(cancelled);
+      this.emit("vbwd:cancelled", { booking: cancelled });
+    } catch (error) {
+      this.update({
+        submitting: false,
+        notice: error instanceof Error ? error.message : String(error),
+      });
+      this.report(error);
+    }
+  }
 
   private async chooseService(id: string): Promise<void> {
     const service = this.state.setup?.services.find((offer) => offer.id === id);
-    if (!service) return;
-    this.update({ service, step: "month", day: undefined, focusDay: undefined });
+    if (service) await this.pickDay(service);
+  }
+
+  /** Shows the service's month view, from the first month with a free day. */
+  private async pickDay(service: NonNullable<WidgetState["service"]>): Promise<void> {
+    this.update({ service, step: "month", day: undefined, focusDay: undefined, notice: undefined });
     let month = monthOf(this.state.today);
     for (let tries = 0; tries <= monthsToSearch; tries++) {
       await this.showMonth(month);
@@ -198,6 +305,10 @@ export class BookingWidget {
   private async chooseTime(start: string): Promise<void> {
     const { service, hold } = this.state;
     const calendarId = service?.calendarIds[0];
+    if (this.state.rescheduling) {
+      this.pendingFocus = "question";
+      return this.update({ step: "confirmMove", moveTo: start, notice: undefined });
+    }
     if (!service || !calendarId || !this.live || hold || this.holding) return;
     this.holding = true;
     try {
@@ -273,12 +384,18 @@ export class BookingWidget {
 
   private goBack(): void {
     const back: Partial<Record<WidgetState["step"], WidgetState["step"]>> = {
-      month: "services",
+      month: this.state.rescheduling ? "manage" : "services",
       times: "month",
       form: "times",
+      confirmMove: "times",
+      confirmCancel: "manage",
     };
     const step = back[this.state.step];
     if (!step) return;
+    if (step === "manage") {
+      this.pendingFocus = "booked";
+      return this.showBooking(this.state.booking!, { step, notice: undefined });
+    }
     if (this.state.step === "form") void this.releaseHold("back");
     this.pendingFocus =
       step === "month" ? "roving-day" : step === "times" ? "first-time" : undefined;
@@ -311,9 +428,8 @@ export class BookingWidget {
       const booking = await this.api.book(slot, contact, this.idempotencyKey);
       clearInterval(this.countdown);
       this.state.hold = undefined;
-      const icsHref = this.calendarLink(booking.id, booking.start, booking.end);
       this.pendingFocus = "booked";
-      this.update({ step: "booked", booking, icsHref, submitting: false });
+      this.showBooking(booking, { step: "booked" });
       this.settings.onBook(booking);
       this.emit("vbwd:booked", { booking });
     } catch (error) {
@@ -369,6 +485,7 @@ export class BookingWidget {
       day: undefined,
       notice: undefined,
       submitting: false,
+      rescheduling: false,
     });
   }
 
@@ -415,6 +532,10 @@ export class BookingWidget {
       t: this.t,
       formats,
       showPricing: this.settings.showPricing,
+      features: {
+        cancel: this.settings.enableCancellation,
+        reschedule: this.settings.enableRescheduling,
+      },
       id: (name: string) => `${this.prefix}-${name}`,
     };
     panel.lang = languageOf(this.locale);

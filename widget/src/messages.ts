@@ -37,6 +37,21 @@ const english = {
   available: "available",
   unavailable: "unavailable",
   today: "today",
+  reschedule: "Reschedule",
+  cancelBooking: "Cancel booking",
+  confirmCancel: "Cancel this booking?",
+  yesCancel: "Yes, cancel it",
+  keepBooking: "Keep it",
+  cancelling: "Cancelling…",
+  cancelled: "Your booking is cancelled",
+  yourBooking: "Your booking",
+  chooseNewTime: "Choose a new time for {service}",
+  moveTo: "Move your booking to {when}?",
+  moveBooking: "Move booking",
+  moving: "Moving…",
+  rescheduled: "Your booking was moved",
+  manageLink: "Link to change or cancel this booking",
+  changesClosed: "This booking can no longer be changed online. Please contact us.",
 };
 
 /** A message's key. */
@@ -81,6 +96,22 @@ const german: MessageTable = {
   available: "frei",
   unavailable: "nicht verfügbar",
   today: "heute",
+  reschedule: "Verschieben",
+  cancelBooking: "Termin absagen",
+  confirmCancel: "Diesen Termin absagen?",
+  yesCancel: "Ja, absagen",
+  keepBooking: "Behalten",
+  cancelling: "Wird abgesagt…",
+  cancelled: "Ihr Termin ist abgesagt",
+  yourBooking: "Ihr Termin",
+  chooseNewTime: "Neue Zeit für {service} wählen",
+  moveTo: "Termin auf {when} verschieben?",
+  moveBooking: "Termin verschieben",
+  moving: "Wird verschoben…",
+  rescheduled: "Ihr Termin wurde verschoben",
+  manageLink: "Link zum Ändern oder Absagen dieses Termins",
+  changesClosed:
+    "Dieser Termin kann online nicht mehr geändert werden. Bitte kontaktieren Sie uns.",
 };
 
 const french: MessageTable = {
@@ -121,6 +152,21 @@ const french: MessageTable = {
   available: "libre",
   unavailable: "indisponible",
   today: "aujourd’hui",
+  reschedule: "Déplacer",
+  cancelBooking: "Annuler le rendez-vous",
+  confirmCancel: "Annuler ce rendez-vous ?",
+  yesCancel: "Oui, l’annuler",
+  keepBooking: "Le garder",
+  cancelling: "Annulation…",
+  cancelled: "Votre rendez-vous est annulé",
+  yourBooking: "Votre rendez-vous",
+  chooseNewTime: "Choisissez un nouvel horaire pour {service}",
+  moveTo: "Déplacer votre rendez-vous au {when} ?",
+  moveBooking: "Déplacer le rendez-vous",
+  moving: "Déplacement…",
+  rescheduled: "Votre rendez-vous a été déplacé",
+  manageLink: "Lien pour modifier ou annuler ce rendez-vous",
+  changesClosed: "Ce rendez-vous ne peut plus être modifié en ligne. Veuillez nous contacter.",
 };
 
 const tables: Record<string, MessageTable> = { en: english, de: german, fr: french };

@@ -20,6 +20,8 @@ export interface TenantSetup {
     logoUrl?: string | null;
     locale?: string | null;
   };
+  /** What the tenant lets customers change themselves (absent from older engines). */
+  selfService?: { allowCancel: boolean; allowReschedule: boolean; cutoffHours: number };
   services: ServiceOffer[];
 }
 
@@ -54,6 +56,21 @@ export class WidgetApi {
     idempotencyKey: string,
   ): Promise<WidgetBooking> {
     return this.call("POST", "/bookings", { ...slot, customer }, idempotencyKey);
+  }
+
+  /** The booking a manage token opens. */
+  readBooking(id: string, token: string): Promise<WidgetBooking> {
+    return this.call("GET", `/bookings/${id}?token=${encodeURIComponent(token)}`);
+  }
+
+  /** Cancels the booking a manage token opens. */
+  cancel(id: string, token: string): Promise<WidgetBooking> {
+    return this.call("POST", `/bookings/${id}/cancel`, { token });
+  }
+
+  /** Moves the booking a manage token opens; 409 `slot_unavailable` leaves it as it was. */
+  reschedule(id: string, token: string, start: string): Promise<WidgetBooking> {
+    return this.call("POST", `/bookings/${id}/reschedule`, { token, start });
   }
 
   private async call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T> {

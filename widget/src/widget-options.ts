@@ -11,6 +11,10 @@ export interface WidgetTheme {
 export interface WidgetFeatures {
   /** Show each service's price (default true). */
   showPricing?: boolean;
+  /** Offer "Reschedule" when the tenant allows customers to move bookings (default true). */
+  enableRescheduling?: boolean;
+  /** Offer "Cancel booking" when the tenant allows customers to cancel (default true). */
+  enableCancellation?: boolean;
 }
 
 /** How the widget sits in the host page. */
@@ -24,6 +28,10 @@ export interface WidgetBooking {
   start: string;
   end: string;
   status: string;
+  /** Lets the bearer see, cancel and move this one booking (the manage link carries it). */
+  manageToken?: string;
+  /** What the customer may change now, by the tenant's rules. */
+  selfService?: { canCancel: boolean; canReschedule: boolean; changeableUntil: string };
   [field: string]: unknown;
 }
 
@@ -59,6 +67,10 @@ export interface WidgetConfig {
   mode?: EmbedMode;
   onReady?: () => void;
   onBook?: (booking: WidgetBooking) => void;
+  /** The customer moved their booking; `previousStart` is where it was. */
+  onReschedule?: (booking: WidgetBooking, previousStart: string) => void;
+  /** The customer cancelled their booking. */
+  onCancel?: (booking: WidgetBooking) => void;
   onError?: (error: WidgetError) => void;
 }
 
@@ -70,11 +82,15 @@ export interface WidgetSettings {
   baseUrl: string;
   theme: WidgetTheme;
   showPricing: boolean;
+  enableRescheduling: boolean;
+  enableCancellation: boolean;
   locale: string | undefined;
   timeZone: string;
   mode: EmbedMode;
   onReady: () => void;
   onBook: (booking: WidgetBooking) => void;
+  onReschedule: (booking: WidgetBooking, previousStart: string) => void;
+  onCancel: (booking: WidgetBooking) => void;
   onError: (error: WidgetError) => void;
 }
 
@@ -105,11 +121,15 @@ export function settleOptions(config: WidgetConfig, defaultBaseUrl: string): Wid
     baseUrl,
     theme: { ...config.theme },
     showPricing: config.features?.showPricing ?? true,
+    enableRescheduling: config.features?.enableRescheduling ?? true,
+    enableCancellation: config.features?.enableCancellation ?? true,
     locale: config.locale,
     timeZone: config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC",
     mode,
     onReady: config.onReady ?? nothing,
     onBook: config.onBook ?? nothing,
+    onReschedule: config.onReschedule ?? nothing,
+    onCancel: config.onCancel ?? nothing,
     onError: config.onError ?? nothing,
   };
 }

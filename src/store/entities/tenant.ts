@@ -14,6 +14,12 @@ export class Tenant {
   primaryColor: string | null = null;
   secondaryColor: string | null = null;
   customDomain: string | null = null;
+  /** The custom domain asked for, pending until its DNS challenge is verified. */
+  customDomainRequested: string | null = null;
+  /** The token the domain's `_vbwd-challenge` TXT record must carry. */
+  customDomainToken: string | null = null;
+  /** When `customDomain` was verified; null while none is. */
+  customDomainVerifiedAt: Date | null = null;
   timezone: Opt<string> = "UTC";
   currency: Opt<string> = "EUR";
   locale: Opt<string> = "en";
@@ -25,6 +31,12 @@ export class Tenant {
   maxEvents: Opt<number> = 10;
   storageLimitMb: Opt<number> = 1024;
   holdTtlSeconds: Opt<number> = 600;
+  /** Customers may cancel their own booking through its manage link. */
+  selfServiceCancel: Opt<boolean> = true;
+  /** Customers may move their own booking through its manage link. */
+  selfServiceReschedule: Opt<boolean> = true;
+  /** How many hours before the start customers may still change a booking themselves. */
+  selfServiceCutoffHours: Opt<number> = 24;
   billingEmail: string | null = null;
   billingAddress: Opt<Record<string, unknown>> | null = null;
   paymentMethodId: string | null = null;
@@ -46,6 +58,9 @@ export const TenantSchema = new EntitySchema<Tenant>({
     primaryColor: { type: "string", length: 7, nullable: true },
     secondaryColor: { type: "string", length: 7, nullable: true },
     customDomain: { type: "string", length: 255, nullable: true, unique: true },
+    customDomainRequested: { type: "string", length: 255, nullable: true },
+    customDomainToken: { type: "string", length: 64, nullable: true },
+    customDomainVerifiedAt: { type: "datetime", length: 3, nullable: true },
     timezone: { type: "string", length: 64 },
     currency: { type: "string", length: 3 },
     locale: { type: "string", length: 10 },
@@ -57,6 +72,9 @@ export const TenantSchema = new EntitySchema<Tenant>({
     maxEvents: { type: "integer" },
     storageLimitMb: { type: "integer" },
     holdTtlSeconds: { type: "integer", default: 600 },
+    selfServiceCancel: { type: "boolean", default: true },
+    selfServiceReschedule: { type: "boolean", default: true },
+    selfServiceCutoffHours: { type: "integer", default: 24 },
     billingEmail: { type: "string", length: 255, nullable: true },
     billingAddress: { ...jsonColumn, nullable: true },
     paymentMethodId: { type: "string", length: 255, nullable: true },
