@@ -36,6 +36,11 @@ export interface CommandCall {
    * endpoint) set it.
    */
   publicWidget?: boolean;
+  /**
+   * A caller the adapter has already authenticated by other means than a credential (an
+   * inbound webhook's verified signature); no credential is then looked at.
+   */
+  principal?: Principal | undefined;
 }
 
 /**
@@ -51,9 +56,10 @@ export async function executeCommand<Output>(
   // Units of work are made only when a step needs the database; cached identities do not.
   const lookup = memoize(() => services.db.fork());
   const principal =
-    call.credential === undefined && call.publicWidget
+    call.principal ??
+    (call.credential === undefined && call.publicWidget
       ? await publicWidgetPrincipal(services, lookup, call.tenantHint)
-      : await identifyPrincipal(services, lookup, call.credential);
+      : await identifyPrincipal(services, lookup, call.credential));
   const tenant = await authorize(services, lookup, command, principal, call);
 
   const input = validateInput(command.input, call.input);
@@ -81,7 +87,7 @@ export async function executeCommand<Output>(
         )
       : await command.run(context, input);
 
-  if ("keyId" in principal && principal.keyId !== publicWidgetKeyId) {
+  if (!call.principal && "keyId" in principal && principal.keyId !== publicWidgetKeyId) {
     noteKeyUsed(services.db, principal.tenantId, principal.keyId);
   }
   return output;

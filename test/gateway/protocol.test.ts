@@ -69,6 +69,14 @@ resolver("a signed call under /webhooks/ is a webhook; a signature elsewhere is 
   assert.is(resolveProtocol(probe("/webhooks/stripe")), "rest");
 });
 
+resolver("VBWD-Signature and the inbound webhook path mean webhook", () => {
+  const signed = probe("/webhooks/in/whs_1", { "vbwd-signature": "t=1,v1=ab" });
+  assert.is(resolveProtocol(signed), "webhook");
+  assert.is(resolveProtocol(probe("/webhooks/in/whs_1")), "webhook");
+  assert.is(resolveProtocol(probe("/webhooks/other", { "vbwd-signature": "t=1" })), "webhook");
+  assert.is(resolveProtocol(probe("/api/v1/bookings", { "vbwd-signature": "t=1" })), "rest");
+});
+
 resolver("Socket.IO's path, the widget's paths, then REST", () => {
   assert.is(resolveProtocol(probe("/socket.io/", {}, "GET")), "socket.io");
   assert.is(resolveProtocol(probe("/v1/widget/clinic/config", {}, "GET")), "widget");

@@ -9,6 +9,7 @@ import { mountGraphql } from "../graphql/graphql-routes.js";
 import { mountMcp } from "../mcp/mcp-routes.js";
 import { mountOpenApi } from "../openapi/openapi-routes.js";
 import { mountRestRoutes } from "../rest/rest-routes.js";
+import { mountInboundWebhooks } from "../webhooks/inbound-webhook-routes.js";
 import { dashboardAssets } from "./dashboard-assets.js";
 import { demoPage } from "./demo-page.js";
 import { respondWithErrors } from "./error-responder.js";
@@ -34,6 +35,7 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   mountMcp(router, services);
   mountAgentProtocol(router, services);
   mountA2a(router, services);
+  mountInboundWebhooks(router, services);
   router.get("/", (ctx) => {
     ctx.body = {
       name: "vbwd",
@@ -61,8 +63,8 @@ export function createHttpApp(services: EngineServices, readiness: Readiness): K
   return app;
 }
 
-/** Paths whose protocol adapters read the body themselves. */
-const ownBodies = /^\/(graphql|mcp|ap|a2a)(\/|$)/;
+/** Paths whose protocol adapters read the body themselves (webhooks check the raw bytes). */
+const ownBodies = /^\/(graphql|mcp|ap|a2a|webhooks\/in)(\/|$)/;
 
 /** During shutdown, new requests on kept-alive connections get 503 and a closing connection. */
 function refuseWhenDraining(readiness: Readiness) {

@@ -25,7 +25,12 @@ export interface ProtocolProbe {
   headers: Record<string, string | string[] | undefined>;
 }
 
-const webhookSignatureHeaders = ["webhook-signature", "stripe-signature", "x-hub-signature-256"];
+const webhookSignatureHeaders = [
+  "vbwd-signature",
+  "webhook-signature",
+  "stripe-signature",
+  "x-hub-signature-256",
+];
 
 /**
  * The protocol a request speaks, first rule that matches: an explicit `X-Protocol`; the
@@ -78,6 +83,8 @@ function agentOf(request: ProtocolProbe): Protocol | undefined {
 
 function webhookOf(request: ProtocolProbe): Protocol | undefined {
   if (!request.path.startsWith("/webhooks/")) return undefined;
+  // Tenants' inbound webhooks: the path alone says so, signed or not (an unsigned one is refused).
+  if (request.path.startsWith("/webhooks/in/")) return "webhook";
   const signed = webhookSignatureHeaders.some((name) => headerOf(request, name) !== undefined);
   return signed ? "webhook" : undefined;
 }
