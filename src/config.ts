@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** Log levels pino understands, plus `silent`. */
@@ -60,6 +61,27 @@ const domainName = z.preprocess(
     .optional(),
 );
 
+/** `ip[:port]` as `Resolver.setServers` takes it: `192.0.2.1`, `192.0.2.1:5353`, `[2001:db8::1]:53`. */
+function isDnsServer(entry: string): boolean {
+  if (isIP(entry) !== 0) return true;
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry);
+  if (!match) return false;
+  const port = Number(match[3]);
+  const ip = match[1] ?? match[2]!;
+  return port >= 1 && port <= 65535 && isIP(ip) === (match[1] === undefined ? 4 : 6);
+}
+
+const dnsServers = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .transform((value) => value.split(",").map((entry) => entry.trim()))
+    .refine((entries) => entries.every(isDnsServer), {
+      message: "expected comma-separated ip[:port] entries such as 192.0.2.53,[2001:db8::53]:53",
+    })
+    .optional(),
+);
+
 const secret = (minLength: number) =>
   z.preprocess(
     emptyToUndefined,
@@ -76,6 +98,7 @@ const environmentSchema = z.object({
   JWT_SECRET: secret(32),
   KEY_PEPPER: secret(32),
   BASE_DOMAIN: domainName,
+  DNS_SERVERS: dnsServers,
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
@@ -170,6 +193,8 @@ export interface Config {
   keyPepper: string | undefined;
   /** Tenants are reachable at `<code>.<BASE_DOMAIN>` when set. */
   baseDomain: string | undefined;
+  /** Resolvers that check custom domains' TXT records (`DNS_SERVERS`; unset: the system's). */
+  dnsServers: string[] | undefined;
   /** pino level (`LOG_LEVEL`, default info). */
   logLevel: (typeof logLevels)[number];
   /** Create the `demo` tenant on first start (`DEMO_TENANT`; default: on for SQLite). */
@@ -259,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: vars.JWT_SECRET,
     keyPepper: vars.KEY_PEPPER,
     baseDomain: vars.BASE_DOMAIN,
+    dnsServers: vars.DNS_SERVERS,
     logLevel: vars.LOG_LEVEL,
     demoTenant: vars.DEMO_TENANT ?? database.dialect === "sqlite",
     bodyLimitKb: vars.BODY_LIMIT_KB,

@@ -1,8 +1,9 @@
 import type { Principal } from "../domain/principal.js";
 import type { Tenant } from "../store/entities/index.js";
 
-/** What to forget everywhere when a credential or tenant changes. */
-export type Invalidation = { kind: "key"; id: string } | { kind: "tenant"; id: string };
+/** What to forget everywhere when a credential, tenant or custom domain changes. */
+export type Invalidation =
+  { kind: "key"; id: string } | { kind: "tenant"; id: string } | { kind: "host"; host: string };
 
 interface Entry<T> {
   value: T;
@@ -19,6 +20,8 @@ interface Entry<T> {
 export class IdentityCache {
   private readonly principals = new Map<string, Entry<Principal>>();
   private readonly tenants = new Map<string, Entry<Tenant>>();
+  /** Custom-domain hosts to the tenant whose verified domain each is, or null for none. */
+  private readonly hosts = new Map<string, Entry<string | null>>();
   private readonly ttlMs: number;
   private readonly limit: number;
   broadcast: (change: Invalidation) => void = () => {};
@@ -60,6 +63,24 @@ export class IdentityCache {
     remember(this.tenants, tenant.id, entry, this.limit);
   }
 
+  /**
+   * The tenant id a custom-domain host stands for: a string, null when the host is known to
+   * be no tenant's verified domain, or undefined when not known (or no longer fresh).
+   */
+  tenantOfHost(host: string): string | null | undefined {
+    return fresh(this.hosts, host);
+  }
+
+  rememberHost(host: string, tenantId: string | null): void {
+    const entry = {
+      value: tenantId,
+      expiresAt: Date.now() + this.ttlMs,
+      tenantId: tenantId ?? undefined,
+      keyId: undefined,
+    };
+    remember(this.hosts, host, entry, this.limit);
+  }
+
   /** Forgets here and tells the other nodes to forget too. */
   invalidate(change: Invalidation): void {
     this.forget(change);
@@ -68,10 +89,17 @@ export class IdentityCache {
 
   /** Forgets on this node only (what a broadcast from another node does). */
   forget(change: Invalidation): void {
+    if (change.kind === "host") {
+      this.hosts.delete(change.host);
+      return;
+    }
     if (change.kind === "tenant") {
       this.tenants.delete(change.id);
       for (const [credential, entry] of this.principals) {
         if (entry.tenantId === change.id) this.principals.delete(credential);
+      }
+      for (const [host, entry] of this.hosts) {
+        if (entry.tenantId === change.id) this.hosts.delete(host);
       }
       return;
     }

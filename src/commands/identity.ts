@@ -3,15 +3,19 @@ import { errors } from "../domain/app-error.js";
 import type { Principal } from "../domain/principal.js";
 import { Tenant, User } from "../store/entities/index.js";
 import { findActiveKeyUnscoped, hashApiKey, looksLikeApiKey } from "../tenants/api-keys.js";
+import { tenantIdOfDomain } from "../tenants/custom-domains.js";
 import { isAdminToken } from "../tenants/platform-secrets.js";
 import { looksLikeJwt, verifyStaffToken } from "../tenants/staff-tokens.js";
 import type { EngineServices } from "./command.js";
 
 /** How a request names its tenant, before any credential is checked. */
 export interface TenantHint {
-  /** A tenant code, or a tenant id (`ten_…`). */
+  /**
+   * A tenant code, or a tenant id (`ten_…`); for `custom_domain`, the host the request
+   * reached, which names a tenant only if it is that tenant's verified custom domain.
+   */
   value: string;
-  source: "header" | "path" | "subdomain";
+  source: "header" | "path" | "subdomain" | "custom_domain";
 }
 
 /** Turns a presented credential into a principal; anything unrecognised is a 401. */
@@ -113,8 +117,27 @@ export async function resolveCallerTenant(
     services.identities.rememberTenant(found);
     tenant = found;
   }
-  if (hint && hint.value !== tenant.tenantCode && hint.value !== tenant.id) {
+  if (hint?.source === "custom_domain") {
+    const domainTenant = await tenantOfHost(services, em, hint.value);
+    if (domainTenant !== null && domainTenant !== tenant.id) throw errors.tenantMismatch();
+  } else if (hint && hint.value !== tenant.tenantCode && hint.value !== tenant.id) {
     throw errors.tenantMismatch();
   }
   return tenant;
+}
+
+/**
+ * The tenant whose verified custom domain `host` is, or null for a host that is none; both
+ * answers are remembered, and forgotten on every node when a domain is verified or removed.
+ */
+export async function tenantOfHost(
+  services: EngineServices,
+  em: () => EntityManager,
+  host: string,
+): Promise<string | null> {
+  const known = services.identities.tenantOfHost(host);
+  if (known !== undefined) return known;
+  const tenantId = await tenantIdOfDomain(em(), host);
+  services.identities.rememberHost(host, tenantId);
+  return tenantId;
 }

@@ -1,5 +1,6 @@
 import { errors } from "../../domain/app-error.js";
 import type { TenantHint } from "../../commands/identity.js";
+import { customDomainCandidate } from "../../tenants/custom-domains.js";
 import type { HttpContext } from "./http-state.js";
 
 /**
@@ -19,7 +20,10 @@ export function credentialOf(ctx: HttpContext): string | undefined {
 
 /**
  * The tenant a request names, in the order the architecture gives: `X-Tenant-ID`, the widget
- * path, then a subdomain of `BASE_DOMAIN`.
+ * path, a subdomain of `BASE_DOMAIN`, then a custom domain. A host that could be a tenant's
+ * custom domain is only a candidate here: it names a tenant if it is that tenant's verified
+ * domain, which the caller's tenant is checked against later (and cached). Hosts that cannot
+ * be one (localhost, addresses, `BASE_DOMAIN` and the names under it) give no hint at all.
  */
 export function tenantHintOf(
   ctx: HttpContext,
@@ -30,7 +34,9 @@ export function tenantHintOf(
   if (header !== "") return { value: header.toLowerCase(), source: "header" };
   if (pathTenant !== undefined) return { value: pathTenant.toLowerCase(), source: "path" };
   const subdomain = subdomainOf(ctx.hostname, baseDomain);
-  return subdomain === undefined ? undefined : { value: subdomain, source: "subdomain" };
+  if (subdomain !== undefined) return { value: subdomain, source: "subdomain" };
+  const domain = customDomainCandidate(ctx.hostname, baseDomain);
+  return domain === undefined ? undefined : { value: domain, source: "custom_domain" };
 }
 
 /** The single label in front of `baseDomain` in `hostname`, if there is exactly one. */
