@@ -27,6 +27,12 @@ import {
 import { adminClusterProbe, adminClusterView } from "./cluster-commands.js";
 import type { AnyCommand } from "./command.js";
 import {
+  getCustomDomain,
+  removeCustomDomain,
+  setCustomDomain,
+  verifyCustomDomain,
+} from "./domain-commands.js";
+import {
   createKey,
   getTenant,
   listKeys,
@@ -35,7 +41,21 @@ import {
   signUp,
   updateTenant,
 } from "./tenancy-commands.js";
+import {
+  createWebhookSource,
+  deleteWebhookSource,
+  listWebhookSources,
+  rotateWebhookSourceSecret,
+  updateWebhookSource,
+} from "./inbound-webhook-commands.js";
 import { attachHold, detachHold, realtimeConnect } from "./realtime-commands.js";
+import {
+  bookingManageToken,
+  selfServiceCancel,
+  selfServiceGetBooking,
+  selfServiceReschedule,
+  widgetCreateBooking,
+} from "./self-service-commands.js";
 import { widgetConfig, widgetOrigins } from "./widget-commands.js";
 
 /** Every command of the engine, by name. Adapters look commands up here and nowhere else. */
@@ -47,6 +67,10 @@ export const commands = {
   createKey,
   listKeys,
   revokeKey,
+  getCustomDomain,
+  setCustomDomain,
+  verifyCustomDomain,
+  removeCustomDomain,
   adminListTenants,
   adminUpdateTenant,
   widgetConfig,
@@ -77,6 +101,16 @@ export const commands = {
   rescheduleBooking: rescheduleBookingCommand,
   markNoShow: noShowCommand,
   usage: usageCommand,
+  createWebhookSource,
+  listWebhookSources,
+  updateWebhookSource,
+  deleteWebhookSource,
+  rotateWebhookSourceSecret,
+  widgetCreateBooking,
+  selfServiceGetBooking,
+  selfServiceCancel,
+  selfServiceReschedule,
+  bookingManageToken,
 } as const;
 
 /** Every command as a list, for generated documents and tool lists. */

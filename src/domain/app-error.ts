@@ -14,10 +14,18 @@ export const errorCodes = [
   "tenant_not_found",
   "tenant_code_taken",
   "email_taken",
+  "domain_taken",
+  "domain_not_verified",
   "conflict",
   "slot_unavailable",
   "hold_expired",
   "idempotency_key_reused",
+  "invalid_signature",
+  "signature_expired",
+  "event_type_not_allowed",
+  "invalid_manage_token",
+  "self_service_disabled",
+  "change_window_closed",
   "payload_too_large",
   "invalid_input",
   "rate_limited",
@@ -120,6 +128,26 @@ export const errors = {
   tenantCodeTaken(code: string): AppError {
     return new AppError("tenant_code_taken", `tenant code ${code} is taken; choose another`);
   },
+  domainTaken(domain: string): AppError {
+    return new AppError(
+      "domain_taken",
+      `${domain} is another tenant's verified custom domain; choose another domain`,
+    );
+  },
+  domainNotVerified(expected: { name: string; value: string }, found: string[], dnsError?: string) {
+    const seen =
+      dnsError !== undefined
+        ? `the DNS lookup failed (${dnsError})`
+        : found.length === 0
+          ? "no TXT record was found there"
+          : `found only ${found.map((value) => JSON.stringify(value)).join(", ")}`;
+    return new AppError(
+      "domain_not_verified",
+      `expected a TXT record ${expected.name} with the value "${expected.value}", but ${seen}; ` +
+        "create it (DNS changes can take a while to appear) and verify again",
+      { expected: { type: "TXT", ...expected }, found, dnsError: dnsError ?? null },
+    );
+  },
   emailTaken(email: string): AppError {
     return new AppError("email_taken", `a user with email ${email} already exists here`);
   },
@@ -159,6 +187,45 @@ export const errors = {
       "plan_limit_reached",
       `the plan allows ${limit} bookings a month and they are used; upgrade the plan`,
       { limit },
+    );
+  },
+  invalidManageToken(bookingId: string): AppError {
+    return new AppError(
+      "invalid_manage_token",
+      `the manage link for booking ${bookingId} is invalid or has expired; use the link from the booking's confirmation`,
+    );
+  },
+  selfServiceDisabled(change: "cancel" | "reschedule"): AppError {
+    return new AppError(
+      "self_service_disabled",
+      `this business does not let customers ${change} bookings themselves; contact the business`,
+    );
+  },
+  changeWindowClosed(bookingId: string, cutoffHours: number): AppError {
+    return new AppError(
+      "change_window_closed",
+      `booking ${bookingId} can be changed online until ${cutoffHours} hours before its start; contact the business`,
+      { cutoffHours },
+    );
+  },
+  invalidSignature(reason: string): AppError {
+    return new AppError(
+      "invalid_signature",
+      `${reason}; sign "<t>.<raw body>" with HMAC-SHA-256 under the source's secret and send VBWD-Signature: t=<unix seconds>,v1=<hex>`,
+    );
+  },
+  signatureExpired(toleranceSeconds: number): AppError {
+    return new AppError(
+      "signature_expired",
+      `the signature's timestamp is more than ${toleranceSeconds} seconds from now; sign again with the current time`,
+      { toleranceSeconds },
+    );
+  },
+  eventTypeNotAllowed(type: string, allowed: readonly string[]): AppError {
+    return new AppError(
+      "event_type_not_allowed",
+      `this webhook source does not accept ${type} events; it accepts ${allowed.join(", ") || "none"}, change its allowedEventTypes to add more`,
+      { allowed },
     );
   },
   conflict(message: string): AppError {

@@ -12,6 +12,8 @@ export const idPrefixes = {
   booking: "bkg",
   bookingEvent: "bev",
   idempotency: "idk",
+  webhookSource: "whs",
+  inboundEvent: "whe",
 } as const;
 
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";

@@ -1,8 +1,17 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { Role, TaskState, type Message, type Part, type Task } from "@a2a-js/sdk";
+import {
+  Role,
+  TaskState,
+  type ListTasksRequest,
+  type Message,
+  type Part,
+  type Task,
+} from "@a2a-js/sdk";
+import { ServerCallContext } from "@a2a-js/sdk/server";
+import { DatabaseTaskStore } from "../../src/gateway/agent/a2a-task-store.js";
 import { ClientFactory, JsonRpcTransportFactory, type Client } from "@a2a-js/sdk/client";
-import { bookingBody, createOffer, slotAt } from "../support/booking-fixtures.js";
+import { bookingBody, createOffer, rowsOf, slotAt } from "../support/booking-fixtures.js";
 import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js";
 import {
   createAgentKey,
@@ -241,5 +250,51 @@ for (const dialect of dialectsUnderTest()) {
     assert.ok(cancel.body.error, "a finished task cannot be cancelled");
   });
 
+  a2a("tasks are kept in the database, per tenant, for any node to load", async ({ engine }) => {
+    const owner = await signUpTenant(engine, nextCode("kept"));
+    const other = await signUpTenant(engine, nextCode("kept-other"));
+    const client = await clientFor(engine, await createAgentKey(engine, owner));
+    const task = await send(client, [part({ $case: "text", value: "hello" })]);
+
+    const [row] = await rowsOf(engine, "agent_tasks", { id: task.id });
+    assert.is(row?.tenant_id, owner.id);
+    assert.is(row?.protocol, "a2a");
+    // A store of its own, as another node has: it loads the task for its tenant only.
+    const contextOf = (tenantId: string) =>
+      new ServerCallContext({ user: undefined, state: new Map([["tenant", tenantId]]) });
+    const store = new DatabaseTaskStore(
+      engine.engine.services.db,
+      (context) => context.state.get("tenant") as string,
+    );
+    const loaded = await store.load(task.id, contextOf(owner.id));
+    assert.is(loaded?.id, task.id);
+    assert.is(loaded?.status?.state, task.status?.state);
+    assert.is(await store.load(task.id, contextOf(other.id)), undefined);
+    const listed = await store.list(listRequest(), contextOf(owner.id));
+    assert.equal(
+      listed.tasks.map((found) => found.id),
+      [task.id],
+    );
+    assert.is((await store.list(listRequest(), contextOf(other.id))).totalSize, 0);
+
+    // Saving another tenant's task id does not overwrite it.
+    let refusal: unknown;
+    await store
+      .save({ ...task, contextId: "hijack" }, contextOf(other.id))
+      .catch((err) => (refusal = err));
+    assert.ok(refusal, "saving over another tenant's task fails");
+    assert.is((await store.load(task.id, contextOf(owner.id)))?.contextId, task.contextId);
+  });
+
   a2a.run();
+}
+
+function listRequest(): ListTasksRequest {
+  return {
+    tenant: "",
+    contextId: "",
+    status: TaskState.TASK_STATE_UNSPECIFIED,
+    pageToken: "",
+    statusTimestampAfter: undefined,
+  };
 }

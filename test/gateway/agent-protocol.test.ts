@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { createOffer, slotAt, bookingBody } from "../support/booking-fixtures.js";
+import { createOffer, slotAt, bookingBody, rowsOf } from "../support/booking-fixtures.js";
 import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js";
 import {
   createAgentKey,
@@ -15,6 +15,8 @@ import {
 import { repoRoot } from "../support/engine-process.js";
 import { inCI, warnSkipped } from "../support/services.js";
 import { parseBookingText, readIntent } from "../../src/gateway/agent/booking-request.js";
+import { useAgentTaskLimits } from "../../src/gateway/agent/agent-task-store.js";
+import { snapshotTables } from "../support/table-snapshot.js";
 
 interface Context {
   scratch: ScratchDatabase;
@@ -327,4 +329,111 @@ for (const dialect of dialectsUnderTest()) {
   });
 
   protocol.run();
+}
+
+for (const dialect of dialectsUnderTest()) {
+  interface BoundContext extends Context {
+    restoreLimits: () => void;
+  }
+  const bounded = suite<BoundContext>(`gateway: Agent Protocol task bounds (${dialect.name})`);
+
+  bounded.before(async (context) => {
+    context.restoreLimits = useAgentTaskLimits({
+      maxTasksPerTenant: 2,
+      retentionMs: 1500,
+      sweepEveryMs: 0,
+      maxArtifactBytes: 1024,
+    });
+    context.scratch = await dialect.create("agent_bounds");
+    context.engine = await startTestEngine(context.scratch.target);
+  });
+
+  bounded.after(async ({ engine, scratch, restoreLimits }) => {
+    await engine?.stop();
+    await scratch?.drop();
+    restoreLimits();
+  });
+
+  const create = async (engine: TestEngine, key: string, input: string) => {
+    const created = await engine.api("POST", tasks, { token: key, body: { input } });
+    assert.is(created.status, 200, JSON.stringify(created.body));
+    return created.body.task_id as string;
+  };
+
+  bounded(
+    "a tenant keeps its newest tasks past the bound; expired tasks are not served, then purged",
+    async ({ engine }) => {
+      const tenant = await signUpTenant(engine, nextCode("bound"));
+      const other = await signUpTenant(engine, nextCode("bound-other"));
+      const key = await createAgentKey(engine, tenant);
+      const otherKey = await createAgentKey(engine, other);
+      const otherTask = await create(engine, otherKey, "hello");
+      const [first, second, third] = [
+        await create(engine, key, "one"),
+        await create(engine, key, "two"),
+        await create(engine, key, "three"),
+      ];
+      assert.is((await engine.api("GET", `${tasks}/${first}`, { token: key })).status, 404);
+      const listed = await engine.api("GET", tasks, { token: key });
+      assert.equal(
+        listed.body.tasks.map((task: { task_id: string }) => task.task_id),
+        [second, third],
+      );
+      // The other tenant's task does not count against this tenant's bound, and stays.
+      assert.is(
+        (await engine.api("GET", `${tasks}/${otherTask}`, { token: otherKey })).status,
+        200,
+      );
+      assert.is((await rowsOf(engine, "agent_tasks", { id: first })).length, 0);
+
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      assert.is((await engine.api("GET", `${tasks}/${second}`, { token: key })).status, 404);
+      assert.is((await engine.api("GET", tasks, { token: key })).body.pagination.total_items, 0);
+      // Adding a task deletes the expired rows of every tenant.
+      await create(engine, otherKey, "fresh");
+      for (const id of [second, third, otherTask]) {
+        assert.is((await rowsOf(engine, "agent_tasks", { id })).length, 0, id);
+      }
+    },
+  );
+
+  bounded(
+    "an upload past the size bound is a 413 that changes nothing; another tenant cannot read it",
+    async ({ engine }) => {
+      const tenant = await signUpTenant(engine, nextCode("upload"));
+      const other = await signUpTenant(engine, nextCode("upload-other"));
+      const key = await createAgentKey(engine, tenant);
+      const otherKey = await createAgentKey(engine, other);
+      const taskId = await create(engine, key, "hello");
+      const upload = (bytes: number) => {
+        const form = new FormData();
+        form.set("file", new Blob(["x".repeat(bytes)], { type: "text/plain" }), "notes.txt");
+        return fetch(`${engine.url}${tasks}/${taskId}/artifacts`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}` },
+          body: form,
+        });
+      };
+      const db = engine.engine.services.db;
+      const before = await snapshotTables(db);
+      const tooLarge = await upload(2048);
+      assert.is(tooLarge.status, 413);
+      const refusal = (await tooLarge.json()) as { error: { code: string } };
+      assert.is(refusal.error.code, "payload_too_large");
+      assert.is(await snapshotTables(db), before);
+
+      const stored = await upload(100);
+      assert.is(stored.status, 200);
+      const { artifact_id: artifactId } = (await stored.json()) as { artifact_id: string };
+      const path = `${tasks}/${taskId}/artifacts/${artifactId}`;
+      const mine = await fetch(engine.url + path, { headers: { authorization: `Bearer ${key}` } });
+      assert.is(await mine.text(), "x".repeat(100));
+      const foreign = await fetch(engine.url + path, {
+        headers: { authorization: `Bearer ${otherKey}` },
+      });
+      assert.is(foreign.status, 404);
+    },
+  );
+
+  bounded.run();
 }

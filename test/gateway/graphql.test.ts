@@ -3,6 +3,7 @@ import { auditServer } from "graphql-http";
 import { createClient, type Client } from "graphql-ws";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { bookingBody, createOffer, slotAt } from "../support/booking-fixtures.js";
 import { formatGraphqlError } from "../../src/gateway/graphql/graphql-errors.js";
@@ -15,6 +16,7 @@ import {
   type TestEngine,
   type TestTenant,
 } from "../support/engine.js";
+import { redisUrl, warnSkipped } from "../support/services.js";
 
 interface Offer {
   calendarId: string;
@@ -432,4 +434,126 @@ for (const dialect of dialectsUnderTest()) {
   });
 
   api.run();
+}
+
+const redis = redisUrl();
+if (redis) {
+  interface RelayContext {
+    scratch: ScratchDatabase;
+    engine: TestEngine;
+    tenant: TestTenant;
+    offer: Offer;
+    cluster: string;
+    publisher: Redis;
+    clients: Client[];
+  }
+  const sqlite = dialectsUnderTest().find((dialect) => dialect.name === "sqlite")!;
+  const relayed = suite<RelayContext>("gateway: GraphQL subscriptions with changes of every node");
+
+  relayed.before(async (context) => {
+    context.cluster = `gql-relay-${process.pid}`;
+    context.scratch = await sqlite.create("graphql_relay");
+    context.engine = await startTestEngine(context.scratch.target, {
+      REDIS_URL: redis,
+      CLUSTER_NAME: context.cluster,
+    });
+    context.tenant = await signUpTenant(context.engine, nextCode("relay"));
+    context.offer = await createOffer(context.engine, context.tenant);
+    context.publisher = new Redis(redis);
+    context.clients = [];
+  });
+
+  relayed.after(async ({ engine, scratch, publisher, clients }) => {
+    await Promise.all(clients.map((client) => client.dispose()));
+    publisher.disconnect();
+    await engine.stop();
+    await scratch.drop();
+  });
+
+  type Push = { version: number; reset: boolean; slots: { start: string; remaining: number }[] };
+
+  async function watch(context: RelayContext) {
+    const client = createClient({
+      url: context.engine.url.replace("http", "ws") + "/graphql",
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${context.tenant.publishableKey}` },
+      retryAttempts: 0,
+    });
+    context.clients.push(client);
+    const pushes = client.iterate<{ availability: Push }>({
+      query: `subscription { availability(calendarId: "${context.offer.calendarId}", serviceId: "${context.offer.serviceId}") { version reset slots { ${slotFields} } } }`,
+    });
+    const first = (await pushes.next()).value?.data?.availability;
+    assert.ok(first, "no first message");
+    // A push that never comes fails the test instead of hanging it.
+    const next = async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no push within 5 s")), 5000);
+      });
+      const result = await Promise.race([pushes.next(), late]).finally(() => clearTimeout(timer));
+      return result.value?.data?.availability as Push;
+    };
+    return { first, next, stop: () => pushes.return?.() };
+  }
+
+  /** Publishes a change as another node's relay would. */
+  function publishFromElsewhere(context: RelayContext, version: number, start: string) {
+    const startMs = Date.parse(start);
+    const change = {
+      tenantId: context.tenant.id,
+      calendarId: context.offer.calendarId,
+      version,
+      affected: [{ startMs, endMs: startMs + 30 * 60_000 }],
+      services: [
+        {
+          serviceId: context.offer.serviceId,
+          slots: [{ start: startMs, end: startMs + 30 * 60_000, remaining: version }],
+        },
+      ],
+      reset: false,
+    };
+    const message = JSON.stringify({ origin: "another-node", change });
+    return context.publisher.publish(`${context.cluster}:availability`, message);
+  }
+
+  relayed("a booking on this node is pushed once, not again from Redis", async (context) => {
+    const { engine, tenant, offer } = context;
+    const subscription = await watch(context);
+    for (const [n, time] of [
+      [1, "11:00"],
+      [2, "11:30"],
+    ] as const) {
+      const booked = await engine.api("POST", "/api/v1/bookings", {
+        token: tenant.secretKey,
+        body: bookingBody(offer.calendarId, offer.serviceId, slotAt(time), 7),
+      });
+      assert.is(booked.status, 201);
+      const change = await subscription.next();
+      assert.is(change.version, subscription.first.version + n);
+    }
+    // The second booking's change came right after the first's: no duplicate in between.
+    await subscription.stop();
+  });
+
+  relayed("changes other nodes publish reach the subscriber, in version order", async (context) => {
+    const subscription = await watch(context);
+    const base = subscription.first.version;
+    const start = slotAt("15:00");
+    assert.is(await publishFromElsewhere(context, base + 5, start), 1);
+    const far = await subscription.next();
+    assert.is(far.version, base + 5);
+    assert.equal(far.slots, [{ start, end: slotAt("15:30"), remaining: base + 5 }]);
+
+    // An older change arriving late is dropped; the next newer one comes through.
+    await publishFromElsewhere(context, base + 3, start);
+    await context.publisher.publish(`${context.cluster}:availability`, "not json");
+    await publishFromElsewhere(context, base + 6, start);
+    assert.is((await subscription.next()).version, base + 6);
+    await subscription.stop();
+  });
+
+  relayed.run();
+} else {
+  warnSkipped("GraphQL subscriptions through Redis", "REDIS_URL is not set");
 }

@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { Redis } from "ioredis";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { rebindingRefusal } from "../../src/gateway/mcp/host-guard.js";
@@ -12,6 +13,7 @@ import {
   type TestEngine,
   type TestTenant,
 } from "../support/engine.js";
+import { redisUrl, warnSkipped } from "../support/services.js";
 
 /** A tenant with an agent key and one calendar offering one service. */
 interface AgentTenant extends TestTenant {
@@ -518,6 +520,66 @@ for (const dialect of dialectsUnderTest()) {
   });
 
   mcp.run();
+}
+
+const redis = redisUrl();
+if (redis) {
+  interface RedisContext extends Context {
+    cluster: string;
+    reader: Redis;
+  }
+  const shared = suite<RedisContext>("gateway: MCP sessions in Redis");
+  const sqlite = dialectsUnderTest().find((dialect) => dialect.name === "sqlite")!;
+
+  shared.before(async (context) => {
+    context.cluster = `mcp-sessions-${process.pid}`;
+    context.scratch = await sqlite.create("mcp_redis");
+    context.engine = await startTestEngine(context.scratch.target, {
+      REDIS_URL: redis,
+      CLUSTER_NAME: context.cluster,
+    });
+    context.clinic = await agentTenant(context.engine, "mcp-redis-clinic");
+    context.clients = [];
+    context.reader = new Redis(redis);
+  });
+
+  shared.after(async ({ engine, scratch, clients, reader }) => {
+    await Promise.all(clients.map((client) => client.close()));
+    reader.disconnect();
+    await engine.stop();
+    await scratch.drop();
+  });
+
+  shared(
+    "a session lives in Redis without its key, keeps its log level and ends",
+    async (context) => {
+      const { engine, clinic, reader, cluster } = context;
+      const transport = new StreamableHTTPClientTransport(new URL(`${engine.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${clinic.agentKey}` } },
+      });
+      const client = new Client({ name: "vbwd-test", version: "1.0.0" });
+      await client.connect(transport);
+      const key = `${cluster}:mcp:session:${transport.sessionId}`;
+      const stored = await reader.get(key);
+      assert.ok(stored, "the session is in Redis");
+      assert.not.match(stored!, clinic.agentKey);
+      assert.is(JSON.parse(stored!).endpoint, "/mcp");
+      const ttl = await reader.pttl(key);
+      assert.ok(ttl > 0 && ttl <= 30 * 60_000, `ttl ${ttl}`);
+
+      await client.setLoggingLevel("error");
+      assert.is(JSON.parse((await reader.get(key))!).logLevel, "error");
+      assert.ok((await client.listTools()).tools.length > 0);
+
+      await transport.terminateSession();
+      await client.close();
+      assert.is(await reader.exists(key), 0);
+    },
+  );
+
+  shared.run();
+} else {
+  warnSkipped("MCP sessions in Redis", "REDIS_URL is not set");
 }
 
 const guard = suite("gateway: MCP host and origin guard");

@@ -166,7 +166,7 @@ if (chromiumInstalled("the docs page in a browser")) {
       const operations = await page.locator("details.operation").count();
       assert.is(operations, restRoutes.length);
       const tags = await page.locator("section.tag h2").allTextContents();
-      assert.equal(tags, ["tenancy", "catalog", "booking", "widget", "admin"]);
+      assert.equal(tags, ["tenancy", "catalog", "booking", "widget", "admin", "webhooks"]);
       const signup = page.locator('details[data-operation-id="tenants.signup"]');
       assert.match(await signup.locator("summary").innerText(), /\/api\/v1\/signup/);
       assert.equal(problems, []);

@@ -9,6 +9,7 @@ import {
 import { rowsOf } from "../support/booking-fixtures.js";
 import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js";
 import {
+  createAgentKey,
   signUpTenant,
   startTestEngine,
   type ApiAnswer,
@@ -59,6 +60,8 @@ function assertRefused(answer: ApiAnswer, limit: number): void {
 
 const perTenant = limitedSuite("per tenant and per address", {
   tenantPerMinute: () => 3,
+  // Every key may use the whole tenant figure here; the per-key suite below splits it.
+  keyShare: 1,
   signupPerMinute: generous,
   loginPerMinute: 2,
   unidentifiedPerMinute: 2,
@@ -163,18 +166,54 @@ signups.run();
 
 const plans = limitedSuite("from the plan", {
   tenantPerMinute: defaultRateLimitPolicy.tenantPerMinute,
+  keyShare: defaultRateLimitPolicy.keyShare,
 });
 
-plans("a tenant's limit is its plan's requests a minute", async ({ engines }) => {
-  const [engine] = engines as [TestEngine];
+plans("a tenant's limit is its plan's requests a minute, each key half of it", async (context) => {
+  const [engine] = context.engines as [TestEngine];
   const tenant = await signUpTenant(engine, nextCode("starter"));
   const answer = await engine.api("GET", "/api/v1/tenant", { token: tenant.secretKey });
   assert.is(answer.body.plan, "starter");
-  assert.is(answer.headers.get("ratelimit-limit"), "200");
-  assert.is(answer.headers.get("ratelimit-remaining"), "199");
+  // The key's 100 of the tenant's 200 is the tighter of the two, so the headers show it.
+  assert.is(answer.headers.get("ratelimit-limit"), "100");
+  assert.is(answer.headers.get("ratelimit-remaining"), "99");
 });
 
 plans.run();
+
+const perKey = limitedSuite("per key", { tenantPerMinute: () => 6, keyShare: 0.5 });
+
+perKey(
+  "a key past its budget does not starve the tenant's other keys; the tenant still caps",
+  async ({ engines }) => {
+    const [engine] = engines as [TestEngine];
+    const tenant = await signUpTenant(engine, nextCode("keys"));
+    // The secret key's first request of its 3 (and the tenant's first of 6).
+    const agentKey = await createAgentKey(engine, tenant);
+    for (const remaining of ["1", "0"]) {
+      const answer = await engine.api("GET", "/api/v1/tenant", { token: tenant.secretKey });
+      assert.is(answer.status, 200);
+      assert.is(answer.headers.get("ratelimit-limit"), "3");
+      assert.is(answer.headers.get("ratelimit-remaining"), remaining);
+    }
+    for (let n = 0; n < 3; n++) {
+      assertRefused(await engine.api("GET", "/api/v1/tenant", { token: tenant.secretKey }), 3);
+    }
+
+    // The refusals did not count against the tenant: another key still gets its own 3.
+    const widget = () =>
+      engine.api("GET", `/v1/widget/${tenant.code}/config`, { token: tenant.publishableKey });
+    for (const remaining of ["2", "1", "0"]) {
+      const answer = await widget();
+      assert.is(answer.status, 200, JSON.stringify(answer.body));
+      assert.is(answer.headers.get("ratelimit-remaining"), remaining);
+    }
+    // Now the tenant's 6 are used: a third key with its budget untouched is refused by it.
+    assertRefused(await engine.api("GET", "/api/v1/tenant", { token: agentKey }), 6);
+  },
+);
+
+perKey.run();
 
 const redis = redisUrl();
 if (redis) {

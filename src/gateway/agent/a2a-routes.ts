@@ -5,7 +5,6 @@ import { isLegacyJsonRpcMethod } from "@a2a-js/sdk/compat/v0_3";
 import { LegacyJsonRpcTransportHandler } from "@a2a-js/sdk/compat/v0_3/server";
 import {
   DefaultRequestHandler,
-  InMemoryTaskStore,
   JsonRpcTransportHandler,
   ServerCallContext,
   validateVersion,
@@ -24,6 +23,7 @@ import {
   callerStateKey,
   type A2aCaller,
 } from "./a2a-booking-executor.js";
+import { DatabaseTaskStore } from "./a2a-task-store.js";
 import { readJsonBody } from "./agent-bodies.js";
 import { runCommand } from "./booking-agent.js";
 
@@ -38,15 +38,15 @@ interface RpcRequest {
  * with `A2A-Version`, v0.3 otherwise, and always at `/.well-known/agent.json`) and the
  * JSON-RPC endpoint at `/a2a`, which takes v1.0 methods (`SendMessage`, `GetTask`,
  * `CancelTask`) and their v0.3 names (`message/send`, `tasks/get`, `tasks/cancel`).
- * Every call carries the tenant's agent (or secret) key; tasks are kept per tenant.
+ * Every call carries the tenant's agent (or secret) key; tasks are kept per tenant in the
+ * database.
  */
 export function mountA2a(router: Router<HttpState>, services: EngineServices): void {
   // The handler's card decides versions and capabilities; the served card names the host.
   const card = agentCard("http://localhost");
-  // Tasks are scoped by the caller's tenant, whatever tenant the request itself names.
-  // TODO(#7): the SDK's in-memory store keeps every task of this node and cannot drop old
-  // ones; replace it with a bounded or database-backed TaskStore.
-  const taskStore = new InMemoryTaskStore((context) => callerOf(context).tenantId);
+  // Tasks are kept in the database, scoped by the caller's tenant, whatever tenant the
+  // request itself names; any node serves them.
+  const taskStore = new DatabaseTaskStore(services.db, (context) => callerOf(context).tenantId);
   const handler = new DefaultRequestHandler(card, taskStore, new BookingExecutor(services));
   const transports = {
     current: new JsonRpcTransportHandler(handler),

@@ -11,8 +11,9 @@ import { credentialOf } from "../http/request-identity.js";
 import { readJsonBody, readMultipartFile } from "./agent-bodies.js";
 import {
   AgentTaskStore,
-  attachArtifact,
-  type StoredArtifact,
+  type ApTaskDocument,
+  type ArtifactFile,
+  type ArtifactInfo,
   type StoredStep,
   type StoredTask,
 } from "./agent-task-store.js";
@@ -56,12 +57,15 @@ interface ApRoutes {
   ): (ctx: HttpContext, next: Next) => Promise<void>;
 }
 
-/** Agent Protocol v1 at `/ap/v1/agent/tasks`: booking tasks run step by step. */
+/**
+ * Agent Protocol v1 at `/ap/v1/agent/tasks`: booking tasks run step by step. Tasks, steps and
+ * artifacts are kept in the database, so any node serves any of them.
+ */
 export function mountAgentProtocol(router: Router<HttpState>, services: EngineServices): void {
   const routes: ApRoutes = {
     router,
     services,
-    store: new AgentTaskStore(),
+    store: new AgentTaskStore(services.db),
     limitKb: services.config.bodyLimitKb,
     route: (handle) =>
       answerInProtocolForm(async (ctx) => handle(ctx, await identifyCaller(services, ctx))),
@@ -76,13 +80,12 @@ function mountTaskRoutes({ router, store, limitKb, route }: ApRoutes): void {
     base,
     route(async (ctx, caller) => {
       const body = parseWith(requestBody, (await readJsonBody(ctx, limitKb)) ?? {});
-      const task = store.add({
-        tenantId: caller.tenantId,
+      const task = await store.add(caller.tenantId, {
         input: body.input ?? null,
         additionalInput: body.additional_input ?? {},
-        booking: undefined,
+        steps: [],
       });
-      ctx.body = viewTask(task);
+      ctx.body = viewTask(task, []);
     }),
   );
 
@@ -90,15 +93,24 @@ function mountTaskRoutes({ router, store, limitKb, route }: ApRoutes): void {
     base,
     route(async (ctx, caller) => {
       const page = parseWith(paging, ctx.query);
-      const { items, pagination } = pageOf(store.list(caller.tenantId), page);
-      ctx.body = { tasks: items.map(viewTask), pagination };
+      const offset = (page.current_page - 1) * page.page_size;
+      const { items, total } = await store.tasks.page(caller.tenantId, offset, page.page_size);
+      const artifacts = await store.artifactsOfTasks(
+        caller.tenantId,
+        items.map((task) => task.id),
+      );
+      ctx.body = {
+        tasks: items.map((task) => viewTask(task, artifacts.get(task.id) ?? [])),
+        pagination: paginationOf(total, page),
+      };
     }),
   );
 
   router.get(
     `${base}/:taskId`,
     route(async (ctx, caller) => {
-      ctx.body = viewTask(findTask(store, caller, ctx));
+      const task = await findTask(store, caller, ctx);
+      ctx.body = viewTask(task, await store.artifactsOf(task));
     }),
   );
 }
@@ -107,32 +119,43 @@ function mountStepRoutes({ router, services, store, limitKb, route }: ApRoutes):
   router.post(
     `${base}/:taskId/steps`,
     route(async (ctx, caller) => {
-      const task = findTask(store, caller, ctx);
+      const { id: taskId } = await findTask(store, caller, ctx);
       const body = parseWith(requestBody, (await readJsonBody(ctx, limitKb)) ?? {});
-      const step = await store.serialize(task, () =>
-        executeStep(services, caller, task, body.input ?? null, body.additional_input ?? {}),
-      );
-      ctx.body = viewStep(task, step);
+      ctx.body = await store.serialize(taskId, async () => {
+        // Read inside the queue: the step before may have just changed the task.
+        const task = await findTask(store, caller, ctx);
+        const input = body.input ?? null;
+        const step = await executeStep(
+          services,
+          store,
+          caller,
+          task,
+          input,
+          body.additional_input ?? {},
+        );
+        return viewStep(task, step, await store.artifactsOf(task));
+      });
     }),
   );
 
   router.get(
     `${base}/:taskId/steps`,
     route(async (ctx, caller) => {
-      const task = findTask(store, caller, ctx);
-      const { items, pagination } = pageOf(task.steps, parseWith(paging, ctx.query));
-      ctx.body = { steps: items.map((step) => viewStep(task, step)), pagination };
+      const task = await findTask(store, caller, ctx);
+      const artifacts = await store.artifactsOf(task);
+      const { items, pagination } = pageOf(task.document.steps, parseWith(paging, ctx.query));
+      ctx.body = { steps: items.map((step) => viewStep(task, step, artifacts)), pagination };
     }),
   );
 
   router.get(
     `${base}/:taskId/steps/:stepId`,
     route(async (ctx, caller) => {
-      const task = findTask(store, caller, ctx);
+      const task = await findTask(store, caller, ctx);
       const stepId = paramOf(ctx, "stepId");
-      const step = task.steps.find((candidate) => candidate.id === stepId);
+      const step = task.document.steps.find((candidate) => candidate.id === stepId);
       if (!step) throw errors.notFound("step", stepId);
-      ctx.body = viewStep(task, step);
+      ctx.body = viewStep(task, step, await store.artifactsOf(task));
     }),
   );
 }
@@ -141,8 +164,9 @@ function mountArtifactRoutes({ router, store, limitKb, route }: ApRoutes): void 
   router.get(
     `${base}/:taskId/artifacts`,
     route(async (ctx, caller) => {
-      const task = findTask(store, caller, ctx);
-      const { items, pagination } = pageOf(task.artifacts, parseWith(paging, ctx.query));
+      const task = await findTask(store, caller, ctx);
+      const artifacts = await store.artifactsOf(task);
+      const { items, pagination } = pageOf(artifacts, parseWith(paging, ctx.query));
       ctx.body = { artifacts: items.map(viewArtifact), pagination };
     }),
   );
@@ -150,16 +174,20 @@ function mountArtifactRoutes({ router, store, limitKb, route }: ApRoutes): void 
   router.post(
     `${base}/:taskId/artifacts`,
     route(async (ctx, caller) => {
-      const task = findTask(store, caller, ctx);
+      const task = await findTask(store, caller, ctx);
       const upload = await readMultipartFile(ctx, limitKb, "file");
-      const artifact = attachArtifact(task, {
+      const artifact = {
+        id: randomUUID(),
         fileName: safeFileName(upload.fileName),
         relativePath: upload.fields["relative_path"] ?? null,
         agentCreated: false,
-        mediaType: upload.mediaType,
+        mediaType: upload.mediaType.slice(0, 100),
         content: upload.content,
+      };
+      await store.serialize(task.id, async () => {
+        const current = await findTask(store, caller, ctx);
+        await store.save(current, current.document, [artifact]);
       });
-      if (!artifact) throw errors.conflict(`task ${task.id} holds as many artifacts as it may`);
       ctx.body = viewArtifact(artifact);
     }),
   );
@@ -167,9 +195,9 @@ function mountArtifactRoutes({ router, store, limitKb, route }: ApRoutes): void 
   router.get(
     `${base}/:taskId/artifacts/:artifactId`,
     route(async (ctx, caller) => {
-      const task = findTask(store, caller, ctx);
+      const task = await findTask(store, caller, ctx);
       const artifactId = paramOf(ctx, "artifactId");
-      const artifact = task.artifacts.find((candidate) => candidate.id === artifactId);
+      const artifact = await store.artifact(task, artifactId);
       if (!artifact) throw errors.notFound("artifact", artifactId);
       ctx.type = "application/octet-stream";
       ctx.set("Content-Disposition", `attachment; filename="${artifact.fileName}"`);
@@ -178,22 +206,28 @@ function mountArtifactRoutes({ router, store, limitKb, route }: ApRoutes): void 
   );
 }
 
-/** Runs the task's next step: the booking's next stage, or a closing answer. */
+/** Runs the task's next step (the booking's next stage, or a closing answer) and keeps it. */
 async function executeStep(
   services: EngineServices,
+  store: AgentTaskStore,
   caller: ApCaller,
   task: StoredTask,
   input: string | null,
   additionalInput: Record<string, unknown>,
 ): Promise<StoredStep> {
-  const last = task.steps.at(-1);
+  const document = structuredClone(task.document);
+  if (document.steps.length >= store.limits.maxStepsPerTask) {
+    throw errors.conflict(`task ${task.id} has run as many steps as it may; create a new task`);
+  }
+  const last = document.steps.at(-1);
   const outcome = last?.isLast
-    ? finishedAnswer(task)
-    : await nextOutcome(services, caller, task, input, additionalInput);
-  const artifactIds = outcome.files.flatMap((file) => {
-    const artifact = attachArtifact(task, { ...file, relativePath: null, agentCreated: true });
-    return artifact ? [artifact.id] : [];
-  });
+    ? finishedAnswer(task.id)
+    : await nextOutcome(services, caller, task.id, document, input, additionalInput);
+  const room = store.limits.maxArtifactsPerTask - (await store.artifactsOf(task)).length;
+  const files: (ArtifactFile & { id: string })[] = outcome.files
+    .filter((file) => file.content.length <= store.limits.maxArtifactBytes)
+    .slice(0, Math.max(0, room))
+    .map((file) => ({ ...file, id: randomUUID(), relativePath: null, agentCreated: true }));
   const step: StoredStep = {
     id: randomUUID(),
     name: outcome.name,
@@ -202,16 +236,18 @@ async function executeStep(
     output: outcome.output,
     additionalOutput: outcome.data ?? null,
     isLast: outcome.finished,
-    artifactIds,
+    artifactIds: files.map((file) => file.id),
   };
-  task.steps.push(step);
+  document.steps.push(step);
+  await store.save(task, document, files);
   return step;
 }
 
 async function nextOutcome(
   services: EngineServices,
   caller: ApCaller,
-  task: StoredTask,
+  taskId: string,
+  task: ApTaskDocument,
   input: string | null,
   additionalInput: Record<string, unknown>,
 ): Promise<StageOutcome> {
@@ -223,14 +259,14 @@ async function nextOutcome(
       const output = refusalFor(intent.text);
       return { name: "answer", output, finished: true, failed: true, files: [] };
     }
-    task.booking = startBooking(intent.request, `ap-task-${task.id}`);
+    task.booking = startBooking(intent.request, `ap-task-${taskId}`);
   }
-  if (!task.booking) return finishedAnswer(task);
+  if (!task.booking) return finishedAnswer(taskId);
   return runNextStage(services, caller, task.booking);
 }
 
-function finishedAnswer(task: StoredTask): StageOutcome {
-  const output = `Task ${task.id} is finished; nothing is left to do. Create a new task for another booking.`;
+function finishedAnswer(taskId: string): StageOutcome {
+  const output = `Task ${taskId} is finished; nothing is left to do. Create a new task for another booking.`;
   return { name: "done", output, finished: true, failed: false, files: [] };
 }
 
@@ -246,9 +282,13 @@ async function identifyCaller(services: EngineServices, ctx: HttpContext): Promi
   return { ...caller, tenantId: tenant.id };
 }
 
-function findTask(store: AgentTaskStore, caller: ApCaller, ctx: HttpContext): StoredTask {
+async function findTask(
+  store: AgentTaskStore,
+  caller: ApCaller,
+  ctx: HttpContext,
+): Promise<StoredTask> {
   const taskId = paramOf(ctx, "taskId");
-  const task = store.get(caller.tenantId, taskId);
+  const task = await store.get(caller.tenantId, taskId);
   if (!task) throw errors.notFound("task", taskId);
   return task;
 }
@@ -291,25 +331,29 @@ function pageOf<T>(all: T[], page: { current_page: number; page_size: number }) 
   const start = (page.current_page - 1) * page.page_size;
   return {
     items: all.slice(start, start + page.page_size),
-    pagination: {
-      total_items: all.length,
-      total_pages: Math.ceil(all.length / page.page_size),
-      current_page: page.current_page,
-      page_size: page.page_size,
-    },
+    pagination: paginationOf(all.length, page),
   };
 }
 
-function viewTask(task: StoredTask) {
+function paginationOf(total: number, page: { current_page: number; page_size: number }) {
+  return {
+    total_items: total,
+    total_pages: Math.ceil(total / page.page_size),
+    current_page: page.current_page,
+    page_size: page.page_size,
+  };
+}
+
+function viewTask(task: StoredTask, artifacts: ArtifactInfo[]) {
   return {
     task_id: task.id,
-    input: task.input,
-    additional_input: task.additionalInput,
-    artifacts: task.artifacts.map(viewArtifact),
+    input: task.document.input,
+    additional_input: task.document.additionalInput,
+    artifacts: artifacts.map(viewArtifact),
   };
 }
 
-function viewStep(task: StoredTask, step: StoredStep) {
+function viewStep(task: StoredTask, step: StoredStep, artifacts: ArtifactInfo[]) {
   return {
     task_id: task.id,
     step_id: step.id,
@@ -319,12 +363,12 @@ function viewStep(task: StoredTask, step: StoredStep) {
     additional_input: step.additionalInput,
     output: step.output,
     additional_output: step.additionalOutput,
-    artifacts: task.artifacts.filter((a) => step.artifactIds.includes(a.id)).map(viewArtifact),
+    artifacts: artifacts.filter((a) => step.artifactIds.includes(a.id)).map(viewArtifact),
     is_last: step.isLast,
   };
 }
 
-function viewArtifact(artifact: StoredArtifact) {
+function viewArtifact(artifact: ArtifactInfo) {
   return {
     artifact_id: artifact.id,
     agent_created: artifact.agentCreated,

@@ -1,4 +1,5 @@
-import type { AvailabilityChange, ChangeFeed, ChangedSlot } from "../../engine/change-feed.js";
+import type { AvailabilityChange, ChangedSlot } from "../../engine/change-feed.js";
+import type { AvailabilitySource } from "./availability-relay.js";
 
 /** One message of the `availability` subscription, times as ISO text. */
 export interface AvailabilityPush {
@@ -18,44 +19,55 @@ export interface AvailabilityFilter {
 /** Messages a slow subscriber may fall behind by before it is told to fetch again. */
 const maxQueued = 500;
 
+/** The live subscriptions of one calendar, and the last version handed to them. */
+interface CalendarWatch {
+  streams: Set<AvailabilityStream>;
+  lastVersion: number;
+}
+
 /**
- * Every live `availability` subscription of this node, fed by one listener on the engine's
- * change feed. The feed reports only the changes this node committed.
+ * Every live `availability` subscription of this node, fed by one listener on the changes
+ * of every node (see `AvailabilityRelay`). Each calendar's changes are handed on in version
+ * order: one older than a change already handed on is dropped (its slots are stale), and the
+ * subscriber sees the gap in versions.
  */
 export class AvailabilityWatchers {
-  private readonly byCalendar = new Map<string, Set<AvailabilityStream>>();
-  private readonly listener = (change: AvailabilityChange) => this.deliver(change);
+  private readonly byCalendar = new Map<string, CalendarWatch>();
+  private readonly stop: () => void;
 
-  constructor(private readonly feed: ChangeFeed) {
-    feed.on("availability", this.listener);
+  constructor(source: AvailabilitySource) {
+    this.stop = source.subscribe((change) => this.deliver(change));
   }
 
   /** Starts buffering the changes `filter` selects; the caller checks access, then reads. */
   open(filter: AvailabilityFilter): AvailabilityStream {
     const stream = new AvailabilityStream(filter, () => this.forget(stream));
-    const streams = this.byCalendar.get(filter.calendarId) ?? new Set();
-    streams.add(stream);
-    this.byCalendar.set(filter.calendarId, streams);
+    const watch = this.byCalendar.get(filter.calendarId) ?? { streams: new Set(), lastVersion: 0 };
+    watch.streams.add(stream);
+    this.byCalendar.set(filter.calendarId, watch);
     return stream;
   }
 
   /** Stops listening and ends every stream. */
   close(): void {
-    this.feed.off("availability", this.listener);
-    for (const streams of this.byCalendar.values()) {
-      for (const stream of streams) void stream.return();
+    this.stop();
+    for (const watch of this.byCalendar.values()) {
+      for (const stream of watch.streams) void stream.return();
     }
     this.byCalendar.clear();
   }
 
   private deliver(change: AvailabilityChange): void {
-    for (const stream of this.byCalendar.get(change.calendarId) ?? []) stream.offer(change);
+    const watch = this.byCalendar.get(change.calendarId);
+    if (!watch || change.version <= watch.lastVersion) return;
+    watch.lastVersion = change.version;
+    for (const stream of watch.streams) stream.offer(change);
   }
 
   private forget(stream: AvailabilityStream): void {
-    const streams = this.byCalendar.get(stream.filter.calendarId);
-    streams?.delete(stream);
-    if (streams?.size === 0) this.byCalendar.delete(stream.filter.calendarId);
+    const watch = this.byCalendar.get(stream.filter.calendarId);
+    watch?.streams.delete(stream);
+    if (watch?.streams.size === 0) this.byCalendar.delete(stream.filter.calendarId);
   }
 }
 

@@ -13,6 +13,7 @@ import { httpStatusOf } from "../error-status.js";
 import type { HttpContext, HttpState } from "../http/http-state.js";
 import { readText } from "../http/json-body.js";
 import { credentialOf } from "../http/request-identity.js";
+import { AvailabilityRelay } from "./availability-relay.js";
 import { AvailabilityWatchers } from "./availability-stream.js";
 import { headerTenantHint, type GraphqlCaller } from "./graphql-caller.js";
 import { formatGraphqlError, formattedGraphqlError, transportError } from "./graphql-errors.js";
@@ -69,7 +70,13 @@ export function attachGraphqlSubscriptions(
   server: Server,
   services: EngineServices,
 ): { close(): Promise<void> } {
-  const watchers = new AvailabilityWatchers(services.feed);
+  // Changes committed on any node reach this node's subscribers (through Redis when set).
+  const relay = new AvailabilityRelay(
+    services.feed,
+    services.redis,
+    `${services.config.actors.clusterName}:availability`,
+  );
+  const watchers = new AvailabilityWatchers(relay);
   const sockets = new WebSocketServer({
     noServer: true,
     maxPayload: services.config.bodyLimitKb * 1024,
@@ -102,6 +109,7 @@ export function attachGraphqlSubscriptions(
     async close() {
       server.off("upgrade", onUpgrade);
       watchers.close();
+      relay.close();
       await subscriptions.dispose();
     },
   };

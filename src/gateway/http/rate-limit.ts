@@ -21,6 +21,11 @@ const log = moduleLogger("gateway:rate-limit");
 export interface RateLimitPolicy {
   /** A tenant, over all its credentials and protocols (default: the plan's `rateLimitPerMinute`). */
   tenantPerMinute(plan: SaasPlan): number;
+  /**
+   * Each credential of a tenant (API key, agent key, staff user) as a share of the tenant's
+   * figure, rounded up (default 0.5): one busy key cannot use up what the others need.
+   */
+  keyShare: number;
   /** `POST /api/v1/signup` per client address (default 50). */
   signupPerMinute: number;
   /** `POST /api/v1/auth/login` per client address (default 20). */
@@ -34,6 +39,7 @@ export interface RateLimitPolicy {
 /** The limits of a deployment: the plan's per-minute figure, and per-address guards. */
 export const defaultRateLimitPolicy: RateLimitPolicy = {
   tenantPerMinute: (plan) => plan.rateLimitPerMinute,
+  keyShare: 0.5,
   signupPerMinute: 50,
   loginPerMinute: 20,
   unidentifiedPerMinute: 100,
@@ -108,7 +114,10 @@ class LimiterStore {
 
 /**
  * Limits requests a minute: per tenant by its plan (the tenant of the credential presented,
- * identified through the same cached lookup the command will use), per client address for
+ * identified through the same cached lookup the command will use) and per credential of the
+ * tenant (API key, agent key or staff user: `keyShare` of the tenant's figure, so one key
+ * never starves the others while the tenant's figure still caps them all), per client
+ * address for
  * signup, login and credentials that identify no one. Every limited answer carries
  * `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is 429
  * `rate_limited` with `Retry-After`. Requests without a credential, and the platform
@@ -123,7 +132,14 @@ export function limitRequests(services: EngineServices) {
     const checks = await checksOf(ctx, services, current, store);
     if (checks.length === 0) return next();
 
-    const outcomes = await Promise.all(checks.map(consume));
+    // One after the other, stopping at the first refusal: a key past its own budget does
+    // not also use up its tenant's, which the tenant's other keys need.
+    const outcomes: LimitOutcome[] = [];
+    for (const check of checks) {
+      const outcome = await consume(check);
+      outcomes.push(outcome);
+      if (!outcome.allowed) break;
+    }
     const refused = outcomes.find((outcome) => !outcome.allowed);
     const shown = refused ?? tightest(outcomes);
     setLimitHeaders(ctx, shown);
@@ -151,6 +167,8 @@ async function checksOf(
   if (caller.kind === "tenant") {
     ctx.state.tenantId = caller.tenantId;
     const points = current.tenantPerMinute(caller.plan);
+    const keyPoints = Math.max(1, Math.ceil(points * current.keyShare));
+    checks.push({ limiter: store.limiter("key", keyPoints), key: caller.credentialId });
     checks.push({ limiter: store.limiter("tenant", points), key: caller.tenantId });
   } else if (caller.kind === "unidentified") {
     const points = current.unidentifiedPerMinute;
@@ -163,7 +181,7 @@ type Caller =
   | { kind: "none" }
   | { kind: "operator" }
   | { kind: "unidentified" }
-  | { kind: "tenant"; tenantId: string; plan: SaasPlan };
+  | { kind: "tenant"; tenantId: string; plan: SaasPlan; credentialId: string };
 
 /**
  * Who the request's credential belongs to. Failures are not answered here: the command
@@ -184,7 +202,9 @@ async function callerOf(ctx: HttpContext, services: EngineServices): Promise<Cal
     if (principal.kind === "platform") return { kind: "operator" };
     if (!isTenantPrincipal(principal)) return { kind: "unidentified" };
     const tenant = await resolveCallerTenant(services, lookup, principal.tenantId, undefined);
-    return { kind: "tenant", tenantId: tenant.id, plan: tenant.plan };
+    const credentialId =
+      principal.kind === "staff" ? `user:${principal.userId}` : `key:${principal.keyId}`;
+    return { kind: "tenant", tenantId: tenant.id, plan: tenant.plan, credentialId };
   } catch {
     return { kind: "unidentified" };
   }
@@ -219,9 +239,11 @@ function outcomeOf(limit: number, answer: RateLimiterRes, allowed: boolean): Lim
   };
 }
 
-/** The outcome with the fewest requests left: the one the caller runs into first. */
+/** The outcome with the fewest requests left (the lower limit on a tie): the one hit first. */
 function tightest(outcomes: LimitOutcome[]): LimitOutcome {
-  return outcomes.reduce((a, b) => (b.remaining < a.remaining ? b : a));
+  return outcomes.reduce((a, b) =>
+    b.remaining < a.remaining || (b.remaining === a.remaining && b.limit < a.limit) ? b : a,
+  );
 }
 
 function setLimitHeaders(ctx: HttpContext, outcome: LimitOutcome): void {

@@ -38,8 +38,20 @@ const levels: readonly LoggingLevel[] = [
   "emergency",
 ];
 
+/** What a session remembers between requests, which may reach any node. */
+export interface McpSessionState {
+  /** The least severe log message the client wants (`logging/setLevel`). */
+  logLevel: LoggingLevel;
+  /** Keeps a new level for the session's later requests. */
+  setLogLevel(level: LoggingLevel): Promise<void>;
+}
+
 /** The MCP server of one session: booking tools, resources, a prompt, completions, logging. */
-export function createBookingMcpServer(services: EngineServices, caller: McpCaller): McpServer {
+export function createBookingMcpServer(
+  services: EngineServices,
+  caller: McpCaller,
+  session: McpSessionState = { logLevel: "info", setLogLevel: async () => undefined },
+): McpServer {
   const server = new McpServer(
     { name: "vbwd", title: "VBWD booking engine", version: "1.0.0" },
     {
@@ -48,9 +60,10 @@ export function createBookingMcpServer(services: EngineServices, caller: McpCall
         "Book appointments with this business: list_services, then find_available_slots, then hold_slot and book_appointment. Times are ISO 8601 with an offset or Z.",
     },
   );
-  const logLevel = { current: "info" as LoggingLevel };
-  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+  const logLevel = { current: session.logLevel };
+  server.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     logLevel.current = request.params.level;
+    await session.setLogLevel(request.params.level);
     return {};
   });
 

@@ -66,7 +66,7 @@ function operationOf(route: RestRoute): JsonObject {
   const command = route.command;
   const input = inputSchemaOf(command);
   const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
-  const withBody = route.method === "post" || route.method === "patch";
+  const withBody = route.method === "post" || route.method === "put" || route.method === "patch";
 
   const operation: JsonObject = {
     operationId: route.operationId ?? command.name,

@@ -1,11 +1,12 @@
 import type Router from "@koa/router";
 import type { AnyCommand, EngineServices } from "../../commands/command.js";
 import { executeCommand } from "../../commands/execute.js";
+import { receiveInboundEvent } from "../../commands/inbound-webhook-commands.js";
 import { commands } from "../../commands/registry.js";
 import type { HttpState } from "../http/http-state.js";
 import { credentialOf, tenantHintOf } from "../http/request-identity.js";
 
-type Method = "get" | "post" | "patch" | "delete";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** One REST route: a method and path bound to a command. */
 export interface RestRoute {
@@ -18,6 +19,8 @@ export interface RestRoute {
   tag: RestTag;
   /** Names the operation when its command is served on more than one route. */
   operationId?: string;
+  /** Served by its own adapter (it reads the raw body); listed for the API document only. */
+  ownAdapter?: boolean;
 }
 
 /** The groups of the API document, each with what it holds. */
@@ -27,6 +30,7 @@ export const restTags = {
   booking: "Availability, holds, bookings and the month's usage.",
   widget: "The embeddable widget's calls, made with a publishable key.",
   admin: "The platform operator's calls: tenants and the cluster.",
+  webhooks: "Inbound webhooks: outside systems that book or cancel with signed events.",
 } as const;
 
 /** A group of the API document. */
@@ -38,6 +42,30 @@ export const restRoutes: readonly RestRoute[] = [
   { method: "post", path: "/api/v1/auth/login", command: commands.logIn, tag: "tenancy" },
   { method: "get", path: "/api/v1/tenant", command: commands.getTenant, tag: "tenancy" },
   { method: "patch", path: "/api/v1/tenant", command: commands.updateTenant, tag: "tenancy" },
+  {
+    method: "get",
+    path: "/api/v1/tenant/domain",
+    command: commands.getCustomDomain,
+    tag: "tenancy",
+  },
+  {
+    method: "put",
+    path: "/api/v1/tenant/domain",
+    command: commands.setCustomDomain,
+    tag: "tenancy",
+  },
+  {
+    method: "post",
+    path: "/api/v1/tenant/domain/verify",
+    command: commands.verifyCustomDomain,
+    tag: "tenancy",
+  },
+  {
+    method: "delete",
+    path: "/api/v1/tenant/domain",
+    command: commands.removeCustomDomain,
+    tag: "tenancy",
+  },
   { method: "get", path: "/api/v1/keys", command: commands.listKeys, tag: "tenancy" },
   {
     method: "post",
@@ -194,16 +222,78 @@ export const restRoutes: readonly RestRoute[] = [
   {
     method: "post",
     path: "/v1/widget/:tenantCode/bookings",
-    command: commands.createBooking,
+    command: commands.widgetCreateBooking,
     status: 201,
     tag: "widget",
-    operationId: "widget.bookings.create",
+  },
+  {
+    method: "get",
+    path: "/v1/widget/:tenantCode/bookings/:id",
+    command: commands.selfServiceGetBooking,
+    tag: "widget",
+  },
+  {
+    method: "post",
+    path: "/v1/widget/:tenantCode/bookings/:id/cancel",
+    command: commands.selfServiceCancel,
+    tag: "widget",
+  },
+  {
+    method: "post",
+    path: "/v1/widget/:tenantCode/bookings/:id/reschedule",
+    command: commands.selfServiceReschedule,
+    tag: "widget",
+  },
+  {
+    method: "get",
+    path: "/api/v1/bookings/:id/manage-token",
+    command: commands.bookingManageToken,
+    tag: "booking",
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhook-sources",
+    command: commands.createWebhookSource,
+    status: 201,
+    tag: "webhooks",
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhook-sources",
+    command: commands.listWebhookSources,
+    tag: "webhooks",
+  },
+  {
+    method: "patch",
+    path: "/api/v1/webhook-sources/:id",
+    command: commands.updateWebhookSource,
+    tag: "webhooks",
+  },
+  {
+    method: "delete",
+    path: "/api/v1/webhook-sources/:id",
+    command: commands.deleteWebhookSource,
+    tag: "webhooks",
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhook-sources/:id/rotate-secret",
+    command: commands.rotateWebhookSourceSecret,
+    tag: "webhooks",
+  },
+  {
+    method: "post",
+    path: "/webhooks/in/:sourceId",
+    command: receiveInboundEvent,
+    tag: "webhooks",
+    ownAdapter: true,
   },
 ];
 
 /** Mounts every REST route on the router. */
 export function mountRestRoutes(router: Router<HttpState>, services: EngineServices): void {
   for (const route of restRoutes) {
+    if (route.ownAdapter) continue;
     router[route.method](route.path, async (ctx) => {
       const params = ctx.params as Record<string, string>;
       const output = await executeCommand(services, route.command, {

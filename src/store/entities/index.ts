@@ -1,4 +1,5 @@
 import { ActorTimerSchema } from "./actor-timer.js";
+import { AgentArtifactSchema, AgentTaskSchema } from "./agent-task.js";
 import { ApiKeySchema } from "./api-key.js";
 import { AuditLogSchema } from "./audit-log.js";
 import {
@@ -16,8 +17,11 @@ import { ServiceCalendarSchema, ServiceSchema } from "./service.js";
 import { ShardOwnerSchema } from "./shard-owner.js";
 import { TenantSchema } from "./tenant.js";
 import { UserSchema } from "./user.js";
+import { InboundEventSchema } from "./inbound-event.js";
+import { WebhookSourceSchema } from "./webhook-source.js";
 
 export { ActorTimer } from "./actor-timer.js";
+export { AgentArtifact, AgentTask, type AgentTaskProtocol } from "./agent-task.js";
 export { ApiKey } from "./api-key.js";
 export { AuditLog, type AuditActorKind } from "./audit-log.js";
 export { Booking, BookingEvent, IdempotencyRecord, SlotClaim } from "./booking.js";
@@ -30,6 +34,8 @@ export { Service, ServiceCalendar } from "./service.js";
 export { ShardOwner } from "./shard-owner.js";
 export { Tenant } from "./tenant.js";
 export { User } from "./user.js";
+export { InboundEvent } from "./inbound-event.js";
+export { WebhookSource } from "./webhook-source.js";
 
 /** Every entity the ORM maps, in no particular order. */
 export const entitySchemas = [
@@ -50,4 +56,8 @@ export const entitySchemas = [
   BookingEventSchema,
   SlotClaimSchema,
   IdempotencyRecordSchema,
+  AgentTaskSchema,
+  AgentArtifactSchema,
+  WebhookSourceSchema,
+  InboundEventSchema,
 ];
