@@ -34,9 +34,14 @@ export class DatabaseTimerStore implements TimerStore {
   }
 }
 
-/** Stores a timer, replacing one with the same id; usable inside an actor's transaction. */
+/** Stores a timer, replacing one with the same id. */
 export async function saveTimer(knex: Knex | Knex.Transaction, timer: StoredTimer): Promise<void> {
-  await knex("actor_timers")
+  await timerUpsert(knex, timer);
+}
+
+/** The statement that stores a timer, for an actor's transaction to run with its writes. */
+export function timerUpsert(knex: Knex | Knex.Transaction, timer: StoredTimer): Knex.QueryBuilder {
+  return knex("actor_timers")
     .insert({
       actor_key: timer.key,
       timer_id: timer.timerId,

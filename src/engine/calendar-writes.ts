@@ -1,9 +1,10 @@
 import type { Knex } from "@mikro-orm/knex";
 import type { StoredTimer } from "../../actors/index.js";
 import { idPrefixes, newId } from "../store/ids.js";
-import { saveTimer } from "./actor-timers.js";
+import { timerUpsert } from "./actor-timers.js";
+import { insertChunks, writeFenced } from "./fenced-writes.js";
 import type { CellSeat } from "./seat-map.js";
-import { assertShardEpoch, type ShardFence } from "./shard-epochs.js";
+import type { ShardFence } from "./shard-epochs.js";
 
 /** A booking row as written. */
 export interface BookingRow {
@@ -108,49 +109,55 @@ export async function commitPlan(
   mysql: boolean,
   version: number,
 ): Promise<void> {
-  await knex.transaction(async (trx) => {
-    await assertShardEpoch(trx, fence, mysql);
-    await removeReleased(trx, plan);
-    await writeReservations(trx, plan);
-    await writeChanges(trx, plan);
-    await trx("calendars").where({ id: plan.calendarId }).update({ version });
-  });
+  await writeFenced(knex, fence, mysql, (trx) => [
+    ...removeReleased(trx, plan),
+    ...writeReservations(trx, plan),
+    ...writeChanges(trx, plan),
+    trx("calendars").where({ id: plan.calendarId }).update({ version }),
+  ]);
 }
 
-async function removeReleased(trx: Knex.Transaction, plan: WritePlan): Promise<void> {
+function removeReleased(trx: Knex.Transaction, plan: WritePlan): Knex.QueryBuilder[] {
+  const statements: Knex.QueryBuilder[] = [];
   const owners = plan.releasedOwners;
   for (let i = 0; i < owners.length; i += 500) {
-    await trx("slot_claims")
-      .where({ calendar_id: plan.calendarId })
-      .whereIn("owner_id", owners.slice(i, i + 500))
-      .delete();
+    const chunk = owners.slice(i, i + 500);
+    statements.push(
+      trx("slot_claims")
+        .where({ calendar_id: plan.calendarId })
+        .whereIn("owner_id", chunk)
+        .delete(),
+    );
   }
   for (const timer of plan.cancelledTimers) {
-    await trx("actor_timers").where({ actor_key: timer.key, timer_id: timer.timerId }).delete();
+    statements.push(
+      trx("actor_timers").where({ actor_key: timer.key, timer_id: timer.timerId }).delete(),
+    );
   }
+  return statements;
 }
 
-async function writeReservations(trx: Knex.Transaction, plan: WritePlan): Promise<void> {
-  if (plan.holds.length > 0) await trx.batchInsert("holds", plan.holds, 200);
-  if (plan.bookings.length > 0) await trx.batchInsert("bookings", plan.bookings, 100);
-  for (const { from, to } of plan.reassigned) {
-    await trx("slot_claims")
-      .where({ calendar_id: plan.calendarId, owner_id: from })
-      .update({ owner_kind: "booking", owner_id: to });
-  }
-  if (plan.claims.length > 0) await trx.batchInsert("slot_claims", plan.claims, 300);
-  for (const timer of plan.timers) await saveTimer(trx, timer);
+function writeReservations(trx: Knex.Transaction, plan: WritePlan): Knex.QueryBuilder[] {
+  return [
+    ...insertChunks(trx, "holds", plan.holds, 200),
+    ...insertChunks(trx, "bookings", plan.bookings, 100),
+    ...plan.reassigned.map(({ from, to }) =>
+      trx("slot_claims")
+        .where({ calendar_id: plan.calendarId, owner_id: from })
+        .update({ owner_kind: "booking", owner_id: to }),
+    ),
+    ...insertChunks(trx, "slot_claims", plan.claims, 300),
+    ...plan.timers.map((timer) => timerUpsert(trx, timer)),
+  ];
 }
 
-async function writeChanges(trx: Knex.Transaction, plan: WritePlan): Promise<void> {
-  for (const { id, status } of plan.holdStatuses) {
-    await trx("holds").where({ id }).update({ status });
-  }
-  for (const { id, expiresAtMs } of plan.holdExpiries) {
-    await trx("holds").where({ id }).update({ expires_at_ms: expiresAtMs });
-  }
-  for (const { id, changes } of plan.bookingUpdates) {
-    await trx("bookings").where({ id }).update(changes);
-  }
-  if (plan.events.length > 0) await trx.batchInsert("booking_events", plan.events, 200);
+function writeChanges(trx: Knex.Transaction, plan: WritePlan): Knex.QueryBuilder[] {
+  return [
+    ...plan.holdStatuses.map(({ id, status }) => trx("holds").where({ id }).update({ status })),
+    ...plan.holdExpiries.map(({ id, expiresAtMs }) =>
+      trx("holds").where({ id }).update({ expires_at_ms: expiresAtMs }),
+    ),
+    ...plan.bookingUpdates.map(({ id, changes }) => trx("bookings").where({ id }).update(changes)),
+    ...insertChunks(trx, "booking_events", plan.events, 200),
+  ];
 }

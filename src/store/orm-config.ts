@@ -46,6 +46,9 @@ export function ormOptions(target: DatabaseTarget): Options {
     driver: MySqlDriver,
     clientUrl: target.url,
     timezone: "+00:00",
+    // Group commits send their statements as one query (src/engine/fenced-writes.ts). Every
+    // value still travels as an escaped binding; nothing is spliced into SQL text.
+    multipleStatements: true,
     pool: { min: 0, max: 10 },
   } as Options;
 }
