@@ -18,19 +18,23 @@ const settings: LoadSettings = args.has("--quick")
   : { durationSeconds: 10, connections: 20 };
 
 const quick = args.has("--quick");
+// `--only=booking,push` runs those groups and leaves bench/results as it is.
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+const groups = new Set(only ? only.split(",") : ["actors", "booking", "push", "widget"]);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const results: BenchResult[] = [];
 // The actor figures come first, in a fresh process: engines started later leave work behind.
-const actorResults = await benchActors(quick, redisUrl);
-const tenantRequest = await measureTenantRequest(settings);
-const results: BenchResult[] = [
-  ...actorResults,
-  ...tenantRequest.results,
-  ...(await benchBooking(settings, tenantRequest.bareKoaRps)),
-  // Live availability push: N = 1,000 and 5,000 (1,000 only with --quick).
-  ...(await benchPush(quick, redisUrl)),
-  // The widget's gzipped size: a build, no load, so --quick changes nothing.
-  ...(await benchWidgetSize()),
-];
+if (groups.has("actors")) results.push(...(await benchActors(quick, redisUrl)));
+if (groups.has("booking")) {
+  // The bare Koa rate is the booking figures' baseline too.
+  const tenantRequest = await measureTenantRequest(settings);
+  results.push(...tenantRequest.results);
+  results.push(...(await benchBooking(settings, tenantRequest.bareKoaRps)));
+}
+// Live availability push: N = 1,000 and 5,000 (1,000 only with --quick).
+if (groups.has("push")) results.push(...(await benchPush(quick, redisUrl)));
+// The widget's gzipped size: a build, no load, so --quick changes nothing.
+if (groups.has("widget")) results.push(...(await benchWidgetSize()));
 
 const table = [
   "| name | value | baseline | ratio | target | met |",
@@ -42,8 +46,10 @@ const table = [
 ].join("\n");
 process.stdout.write(`\n${table}\n`);
 
-const folder = join("bench", "results");
-mkdirSync(folder, { recursive: true });
-writeFileSync(join(folder, "latest.md"), `${table}\n`);
-writeFileSync(join(folder, "latest.json"), JSON.stringify({ results }, null, 2) + "\n");
+if (!only) {
+  const folder = join("bench", "results");
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "latest.md"), `${table}\n`);
+  writeFileSync(join(folder, "latest.json"), JSON.stringify({ results }, null, 2) + "\n");
+}
 if (args.has("--json")) process.stdout.write(JSON.stringify({ results }) + "\n");
