@@ -37,6 +37,16 @@ export const managedBookingOutput = bookingOutput.extend({
   }),
 });
 
+/** A tenant's branding; null fields take the widget's defaults. */
+export const brandingOutput = z.object({
+  primaryColor: z.string().nullable(),
+  secondaryColor: z.string().nullable(),
+  logoUrl: z.string().nullable(),
+  fontFamily: z.string().nullable(),
+  cornerRadius: z.int().nullable(),
+  locale: z.string(),
+});
+
 /** A page of bookings. */
 export const bookingPageOutput = z.object({
   data: z.array(bookingOutput),

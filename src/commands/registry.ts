@@ -24,6 +24,7 @@ import {
   updateCalendarCommand,
   updateServiceCommand,
 } from "./catalog-commands.js";
+import { getBranding, updateBranding } from "./branding-commands.js";
 import { adminClusterProbe, adminClusterView } from "./cluster-commands.js";
 import type { AnyCommand } from "./command.js";
 import {
@@ -67,6 +68,8 @@ export const commands = {
   createKey,
   listKeys,
   revokeKey,
+  getBranding,
+  updateBranding,
   getCustomDomain,
   setCustomDomain,
   verifyCustomDomain,

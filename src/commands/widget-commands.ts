@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ApiKey, Service, ServiceCalendar, Tenant } from "../store/entities/index.js";
-import { viewSelfService } from "../tenants/tenant-view.js";
+import { ApiKey, Calendar, Service, ServiceCalendar, Tenant } from "../store/entities/index.js";
+import { viewBranding, viewSelfService } from "../tenants/tenant-view.js";
 import { defineCommand, tenantOf } from "./command.js";
 
 /**
@@ -18,24 +18,35 @@ export const widgetConfig = defineCommand({
     const offers = await context.em.find(ServiceCalendar, {
       service: { $in: services.map((service) => service.id) },
     });
+    const calendars = await context.em.find(
+      Calendar,
+      { id: { $in: [...new Set(offers.map((offer) => offer.calendar))] }, isActive: true },
+      { orderBy: { name: "asc" }, fields: ["id", "name", "timezone"] },
+    );
+    const bookable = new Set(calendars.map((calendar) => calendar.id));
     return {
       tenant: { code: tenant.tenantCode, name: tenant.name, timezone: tenant.timezone },
-      branding: {
-        primaryColor: tenant.primaryColor,
-        secondaryColor: tenant.secondaryColor,
-        logoUrl: tenant.logoUrl,
-        locale: tenant.locale,
-      },
+      branding: viewBranding(tenant),
       selfService: viewSelfService(tenant),
-      services: services.map((service) => ({
-        id: service.id,
-        name: service.name,
-        description: service.description,
-        durationMinutes: service.durationMinutes,
-        priceCents: service.priceCents,
-        currency: service.currency,
-        calendarIds: offers.filter((o) => o.service === service.id).map((o) => o.calendar),
-      })),
+      calendars: calendars.map(({ id, name, timezone }) => ({ id, name, timezone })),
+      services: services.flatMap((service) => {
+        const calendarIds = offers
+          .filter((offer) => offer.service === service.id && bookable.has(offer.calendar))
+          .map((offer) => offer.calendar);
+        // A service no active calendar offers cannot be booked; the widget does not list it.
+        if (calendarIds.length === 0) return [];
+        return [
+          {
+            id: service.id,
+            name: service.name,
+            description: service.description,
+            durationMinutes: service.durationMinutes,
+            priceCents: service.priceCents,
+            currency: service.currency,
+            calendarIds,
+          },
+        ];
+      }),
     };
   },
 });

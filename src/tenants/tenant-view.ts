@@ -1,3 +1,4 @@
+import type { Branding } from "../domain/branding.js";
 import type { Tenant } from "../store/entities/index.js";
 
 /** The public form of a tenant, as the API returns it. */
@@ -55,5 +56,17 @@ export function viewTenant(tenant: Tenant): TenantView {
     },
     selfService: viewSelfService(tenant),
     createdAt: tenant.createdAt.toISOString(),
+  };
+}
+
+/** The tenant's branding, as the API, the widget's config and messages see it. */
+export function viewBranding(tenant: Tenant): Branding {
+  return {
+    primaryColor: tenant.primaryColor,
+    secondaryColor: tenant.secondaryColor,
+    logoUrl: tenant.logoUrl,
+    fontFamily: tenant.fontFamily,
+    cornerRadius: tenant.cornerRadiusPx,
+    locale: tenant.locale,
   };
 }

@@ -371,5 +371,55 @@ for (const dialect of dialectsUnderTest()) {
     },
   );
 
+  tenancy(
+    "branding is set through the API, reaches the widget's config, and bad values change nothing",
+    async ({ engine }) => {
+      const tenant = await signUpTenant(engine, "brand-co");
+      const set = await engine.api("PATCH", "/api/v1/tenant/branding", {
+        token: tenant.secretKey,
+        body: { primaryColor: "#0B6E4F", fontFamily: "Inter, sans-serif", cornerRadius: 10 },
+      });
+      assert.is(set.status, 200);
+      assert.is(set.body.primaryColor, "#0b6e4f");
+      assert.is(set.body.cornerRadius, 10);
+      assert.is(set.body.secondaryColor, null);
+
+      for (const body of [
+        { primaryColor: "green" },
+        { fontFamily: "x; } body { display: none" },
+        { cornerRadius: 99 },
+        { logoUrl: "javascript:alert(1)" },
+        { locale: "xx" },
+        { unknown: true },
+        {},
+      ]) {
+        const refused = await engine.api("PATCH", "/api/v1/tenant/branding", {
+          token: tenant.secretKey,
+          body,
+        });
+        assert.is(refused.status, 422, JSON.stringify(body));
+        assert.is(refused.body.error.code, "invalid_input");
+      }
+      const publishable = await engine.api("PATCH", "/api/v1/tenant/branding", {
+        token: tenant.publishableKey,
+        body: { primaryColor: "#000000" },
+      });
+      assert.is(publishable.status, 403);
+
+      const reset = await engine.api("PATCH", "/api/v1/tenant/branding", {
+        token: tenant.secretKey,
+        body: { fontFamily: null },
+      });
+      assert.is(reset.body.fontFamily, null);
+      const read = await engine.api("GET", "/api/v1/tenant/branding", { token: tenant.secretKey });
+      assert.equal(read.body, { ...set.body, fontFamily: null });
+      const config = await engine.api("GET", `/v1/widget/${tenant.code}/config`, {
+        token: tenant.publishableKey,
+      });
+      assert.is(config.status, 200);
+      assert.equal(config.body.branding, read.body);
+    },
+  );
+
   tenancy.run();
 }

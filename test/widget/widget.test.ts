@@ -10,7 +10,6 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { bookingBody, createOffer, slotAt } from "../support/booking-fixtures.js";
-import { knexOf } from "../../src/engine/knex-access.js";
 import { chromiumInstalled, launchChromium } from "../support/browser.js";
 import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js";
 import {
@@ -42,6 +41,8 @@ interface InitOptions {
   locale?: string;
   mode?: string;
   theme?: Record<string, string>;
+  /** Another tenant's code and publishable key than the suite's own. */
+  tenant?: { code: string; key: string };
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -66,7 +67,7 @@ if (chromiumInstalled("widget browser suite")) {
     context.scratch = await sqlite.create("widget");
     context.engine = await startTestEngine(context.scratch.target);
     context.tenant = await signUpTenant(context.engine, "harbour-clinic");
-    await brandTenant(context.engine, context.tenant.id);
+    await brandTenant(context.engine, context.tenant);
     context.offer = await createOffer(context.engine, context.tenant);
     context.host = await serveHostPage(context.engine.url);
     context.hostOrigin = `http://127.0.0.1:${(context.host.address() as AddressInfo).port}`;
@@ -369,6 +370,7 @@ if (chromiumInstalled("widget browser suite")) {
         return {
           primary: style.getPropertyValue("--vbwd-primary"),
           font: style.getPropertyValue("--vbwd-font"),
+          radius: getComputedStyle(host.shadowRoot.querySelector(".panel")).borderTopLeftRadius,
           buttonFontSize: getComputedStyle(button).fontSize,
           logo: host.shadowRoot.querySelector(".head img")?.getAttribute("src") ?? null,
         };
@@ -376,10 +378,50 @@ if (chromiumInstalled("widget browser suite")) {
     const branded = await look("first-widget");
     assert.is(branded.primary, brandColour);
     assert.is(branded.logo, brandLogo);
+    assert.is(branded.font, brandFont);
+    assert.is(branded.radius, "12px");
     assert.is(branded.buttonFontSize, "16px");
     const themed = await look("second-widget");
     assert.is(themed.primary, theme.primaryColor);
     assert.is(themed.font, theme.fontFamily);
+  });
+
+  test("a service on two calendars asks which one, and books the one chosen", async (context) => {
+    const { page, engine, hostOrigin } = context;
+    const tenant = await signUpTenant(engine, "two-rooms");
+    const rooms = await twoRoomsForOneService(engine, tenant);
+    const key = await publishableKeyFor({ ...context, tenant }, hostOrigin);
+    const start = slotAt("11:00");
+    await openHostPage(context);
+    await initWidget(context, { container: "first-widget", tenant: { code: tenant.code, key } });
+    const scope = page.locator(widget("first-widget"));
+
+    await scope.locator(".services button").first().click();
+    await scope.getByRole("heading", { name: "Choose with whom or where" }).waitFor();
+    const names = await scope.locator('[data-key^="calendar-"]').allInnerTexts();
+    assert.equal(names, ["Room A", "Room B"]);
+    await scope.locator(`[data-key="calendar-${rooms.b}"]`).click();
+    await scope.locator(".grid").waitFor();
+    await scope.getByRole("button", { name: "Back" }).click();
+    await scope.locator(`[data-key="calendar-${rooms.a}"]`).waitFor();
+    await scope.locator(`[data-key="calendar-${rooms.b}"]`).click();
+
+    await scope.locator(".grid").waitFor();
+    const day = scope.locator(`.day[data-date="${localDay(start)}"][data-free]`);
+    if ((await day.count()) === 0) await scope.locator('[data-key="next-month"]').click();
+    await day.click();
+    await scope.locator(`.times [data-start="${start}"]`).click();
+    await scope.getByLabel("Name").fill("Grace Hopper");
+    await scope.getByLabel("Email").fill("grace@example.org");
+    await scope.getByRole("button", { name: "Book", exact: true }).click();
+    const confirmation = page.getByTestId("confirmation");
+    await confirmation.waitFor({ timeout: liveMs });
+    const bookingId = (await confirmation.getAttribute("data-booking-id"))!;
+    const stored = await engine.api("GET", `/api/v1/bookings/${bookingId}`, {
+      token: tenant.secretKey,
+    });
+    assert.is(stored.body.calendarId, rooms.b);
+    assert.is(stored.body.start, start);
   });
 
   test("the German locale shows German strings, days and times", async (context) => {
@@ -470,14 +512,47 @@ if (chromiumInstalled("widget browser suite")) {
 }
 
 const brandColour = "#0b6e4f";
+const brandFont = "Verdana, sans-serif";
 const brandLogo =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='8' height='8'/%3E";
 
-/** Gives the tenant a brand colour and logo (no API sets them yet), before anything caches it. */
-async function brandTenant(engine: TestEngine, tenantId: string): Promise<void> {
-  await knexOf(engine.engine.services.db)("tenants")
-    .where({ id: tenantId })
-    .update({ primary_color: brandColour, logo_url: brandLogo });
+/** Brands the tenant through the API: colour, logo, font and corner radius. */
+async function brandTenant(engine: TestEngine, tenant: TestTenant): Promise<void> {
+  const branding = { primaryColor: brandColour, logoUrl: brandLogo, fontFamily: brandFont };
+  const answer = await engine.api("PATCH", "/api/v1/tenant/branding", {
+    token: tenant.secretKey,
+    body: { ...branding, cornerRadius: 12 },
+  });
+  if (answer.status !== 200) throw new Error(`branding: ${JSON.stringify(answer.body)}`);
+}
+
+/** Two calendars, Room B made first, both offering one service. */
+async function twoRoomsForOneService(engine: TestEngine, tenant: TestTenant) {
+  const room = async (name: string) => {
+    const answer = await engine.api("POST", "/api/v1/calendars", {
+      token: tenant.secretKey,
+      body: {
+        name,
+        timezone: "UTC",
+        weeklyHours: Object.fromEntries(
+          ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => [
+            day,
+            [["09:00", "17:00"]],
+          ]),
+        ),
+        slotIntervalMinutes: 30,
+      },
+    });
+    return answer.body.id as string;
+  };
+  const b = await room("Room B");
+  const a = await room("Room A");
+  const service = await engine.api("POST", "/api/v1/services", {
+    token: tenant.secretKey,
+    body: { calendarIds: [b, a], name: "Consultation", durationMinutes: 30 },
+  });
+  if (service.status !== 201) throw new Error(`service: ${JSON.stringify(service.body)}`);
+  return { a, b };
 }
 
 /** Passes the page's WebSocket frames through, dropping availability pushes while asked. */
@@ -535,8 +610,8 @@ async function initWidget(context: Context, options: InitOptions): Promise<void>
   const { page, tenant, pageKey } = context;
   // A string, not a function: tsx would add helpers the page does not have.
   const settings = {
-    tenantId: tenant.code,
-    apiKey: options.apiKey ?? pageKey,
+    tenantId: options.tenant?.code ?? tenant.code,
+    apiKey: options.apiKey ?? options.tenant?.key ?? pageKey,
     container: `#${options.container}`,
     locale: options.locale,
     mode: options.mode,

@@ -21,6 +21,7 @@ import type { WidgetBooking } from "./widget-options.js";
 export type Step =
   | "loading"
   | "services"
+  | "calendars"
   | "month"
   | "times"
   | "form"
@@ -38,6 +39,8 @@ export interface WidgetState {
   step: Step;
   setup?: TenantSetup;
   service?: ServiceOffer;
+  /** The calendar the month and times are of: the service's only one, or the one chosen. */
+  calendarId?: string;
   zone: string;
   zones: string[];
   month: Month;
@@ -65,6 +68,7 @@ export interface WidgetState {
 /** What the views can ask the widget to do. */
 export interface WidgetActions {
   chooseService(id: string): void;
+  chooseCalendar(id: string): void;
   showMonth(step: number): void;
   /** Moves the grid's focus to a day (showing its month when it is another). */
   focusDay(key: string): void;
@@ -104,6 +108,8 @@ export function drawStep(view: ViewContext): HTMLElement {
       return h("p", { class: "muted" }, view.t("loading"));
     case "services":
       return drawServices(view);
+    case "calendars":
+      return drawCalendars(view);
     case "month":
       return drawMonth(view);
     case "times":
@@ -154,6 +160,36 @@ function drawServices({ state, actions, t, showPricing, id, formats }: ViewConte
     {},
     h("h3", { id: id("services") }, t("chooseService")),
     h("ul", { class: "services", "aria-labelledby": id("services") }, ...items),
+  );
+}
+
+/** The calendars a service is offered on, when there is more than one to choose from. */
+function drawCalendars(view: ViewContext) {
+  const { state, actions, t, id } = view;
+  const offered = new Set(state.service?.calendarIds ?? []);
+  const calendars = (state.setup?.calendars ?? []).filter((calendar) => offered.has(calendar.id));
+  const items = calendars.map((calendar) =>
+    h(
+      "li",
+      {},
+      h(
+        "button",
+        {
+          type: "button",
+          "data-key": `calendar-${calendar.id}`,
+          onclick: () => actions.chooseCalendar(calendar.id),
+        },
+        h("span", {}, calendar.name),
+      ),
+    ),
+  );
+  return h(
+    "div",
+    {},
+    state.service ? h("p", { class: "muted" }, state.service.name) : null,
+    h("h3", { id: id("calendars") }, t("chooseCalendar")),
+    h("ul", { class: "services", "aria-labelledby": id("calendars") }, ...items),
+    h("div", { class: "actions" }, backButton(view)),
   );
 }
 

@@ -12,7 +12,7 @@ import { LiveAvailability, type Slot } from "./live-availability.js";
 import { manageLinkFor, readManageLink, type ManageLink } from "./manage-link.js";
 import { dayKey, dayKeyOf, monthOf, monthWindow, shiftMonth, TimeFormats } from "./local-time.js";
 import { languageOf, translatorFor, type Translate } from "./messages.js";
-import { newIdempotencyKey, WidgetApi } from "./widget-api.js";
+import { newIdempotencyKey, WidgetApi, type ServiceOffer } from "./widget-api.js";
 import {
   WidgetError,
   type WidgetBooking,
@@ -121,6 +121,9 @@ export class BookingWidget {
       primaryColor: branding.primaryColor ?? undefined,
       secondaryColor: branding.secondaryColor ?? undefined,
       logoUrl: branding.logoUrl ?? undefined,
+      fontFamily: branding.fontFamily ?? undefined,
+      borderRadius:
+        typeof branding.cornerRadius === "number" ? `${branding.cornerRadius}px` : undefined,
     };
     const own = Object.fromEntries(
       Object.entries(this.settings.theme).filter(([, value]) => value !== undefined),
@@ -138,6 +141,10 @@ export class BookingWidget {
 
   private readonly actions: WidgetActions = {
     chooseService: (id) => void this.chooseService(id),
+    chooseCalendar: (id) => {
+      const { service } = this.state;
+      if (service?.calendarIds.includes(id)) void this.pickDay(service, id);
+    },
     showMonth: (step) => void this.showMonth(shiftMonth(this.state.month, step)),
     focusDay: (key) => this.focusDay(key),
     noteFocus: (key) => (this.state.focusDay = key),
@@ -196,7 +203,7 @@ export class BookingWidget {
     const { booking, service } = this.state;
     if (!booking || !service) return;
     this.state.rescheduling = true;
-    void this.pickDay({ ...service, calendarIds: [booking.calendarId] });
+    void this.pickDay(service, booking.calendarId);
   }
 
   private async moveBooking(): Promise<void> {
@@ -241,12 +248,17 @@ export class BookingWidget {
 
   private async chooseService(id: string): Promise<void> {
     const service = this.state.setup?.services.find((offer) => offer.id === id);
-    if (service) await this.pickDay(service);
+    if (!service) return;
+    const [only, ...others] = service.calendarIds;
+    if (only !== undefined && others.length === 0) return this.pickDay(service, only);
+    this.pendingFocus = "first-calendar";
+    this.update({ service, step: "calendars", notice: undefined });
   }
 
-  /** Shows the service's month view, from the first month with a free day. */
-  private async pickDay(service: NonNullable<WidgetState["service"]>): Promise<void> {
-    this.update({ service, step: "month", day: undefined, focusDay: undefined, notice: undefined });
+  /** Shows the month view of a service on a calendar, from the first month with a free day. */
+  private async pickDay(service: ServiceOffer, calendarId: string): Promise<void> {
+    const reset = { day: undefined, focusDay: undefined, notice: undefined };
+    this.update({ service, calendarId, step: "month", ...reset });
     let month = monthOf(this.state.today);
     for (let tries = 0; tries <= monthsToSearch; tries++) {
       await this.showMonth(month);
@@ -258,8 +270,7 @@ export class BookingWidget {
   }
 
   private async showMonth(month: WidgetState["month"]): Promise<void> {
-    const { service } = this.state;
-    const calendarId = service?.calendarIds[0];
+    const { service, calendarId } = this.state;
     if (!service || !calendarId || !this.live) return;
     this.state.month = month;
     this.render();
@@ -303,8 +314,7 @@ export class BookingWidget {
   }
 
   private async chooseTime(start: string): Promise<void> {
-    const { service, hold } = this.state;
-    const calendarId = service?.calendarIds[0];
+    const { service, hold, calendarId } = this.state;
     if (this.state.rescheduling) {
       this.pendingFocus = "question";
       return this.update({ step: "confirmMove", moveTo: start, notice: undefined });
@@ -384,7 +394,12 @@ export class BookingWidget {
 
   private goBack(): void {
     const back: Partial<Record<WidgetState["step"], WidgetState["step"]>> = {
-      month: this.state.rescheduling ? "manage" : "services",
+      month: this.state.rescheduling
+        ? "manage"
+        : (this.state.service?.calendarIds.length ?? 0) > 1
+          ? "calendars"
+          : "services",
+      calendars: "services",
       times: "month",
       form: "times",
       confirmMove: "times",
@@ -572,10 +587,12 @@ export class BookingWidget {
     const target =
       key === "roving-day"
         ? panel.querySelector<HTMLElement>('.day[tabindex="0"]')
-        : key === "first-time"
-          ? (panel.querySelector<HTMLElement>(".times button") ??
-            panel.querySelector<HTMLElement>('[data-key="back"]'))
-          : panel.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
+        : key === "first-calendar"
+          ? panel.querySelector<HTMLElement>('[data-key^="calendar-"]')
+          : key === "first-time"
+            ? (panel.querySelector<HTMLElement>(".times button") ??
+              panel.querySelector<HTMLElement>('[data-key="back"]'))
+            : panel.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
     target?.focus();
   }
 }

@@ -2,6 +2,7 @@
 const english = {
   loading: "Loading…",
   chooseService: "Choose a service",
+  chooseCalendar: "Choose with whom or where",
   chooseDay: "Choose a day",
   chooseTime: "Choose a time",
   previousMonth: "Previous month",
@@ -61,6 +62,7 @@ type MessageTable = Record<MessageKey, string>;
 const german: MessageTable = {
   loading: "Wird geladen…",
   chooseService: "Leistung wählen",
+  chooseCalendar: "Bei wem oder wo?",
   chooseDay: "Tag wählen",
   chooseTime: "Uhrzeit wählen",
   previousMonth: "Vorheriger Monat",
@@ -117,6 +119,7 @@ const german: MessageTable = {
 const french: MessageTable = {
   loading: "Chargement…",
   chooseService: "Choisissez une prestation",
+  chooseCalendar: "Avec qui ou où ?",
   chooseDay: "Choisissez un jour",
   chooseTime: "Choisissez un horaire",
   previousMonth: "Mois précédent",

@@ -11,6 +11,13 @@ export interface ServiceOffer {
   calendarIds: string[];
 }
 
+/** A calendar (a person, a room) a service can be booked on. */
+export interface CalendarOffer {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
 /** The answer of `GET /v1/widget/:tenantCode/config`. */
 export interface TenantSetup {
   tenant: { code: string; name: string; timezone: string };
@@ -18,8 +25,13 @@ export interface TenantSetup {
     primaryColor?: string | null;
     secondaryColor?: string | null;
     logoUrl?: string | null;
+    fontFamily?: string | null;
+    /** Corner radius in CSS pixels. */
+    cornerRadius?: number | null;
     locale?: string | null;
   };
+  /** The calendars the services are offered on (absent from older engines). */
+  calendars?: CalendarOffer[];
   /** What the tenant lets customers change themselves (absent from older engines). */
   selfService?: { allowCancel: boolean; allowReschedule: boolean; cutoffHours: number };
   services: ServiceOffer[];

@@ -44,6 +44,18 @@ export const restRoutes: readonly RestRoute[] = [
   { method: "patch", path: "/api/v1/tenant", command: commands.updateTenant, tag: "tenancy" },
   {
     method: "get",
+    path: "/api/v1/tenant/branding",
+    command: commands.getBranding,
+    tag: "tenancy",
+  },
+  {
+    method: "patch",
+    path: "/api/v1/tenant/branding",
+    command: commands.updateBranding,
+    tag: "tenancy",
+  },
+  {
+    method: "get",
     path: "/api/v1/tenant/domain",
     command: commands.getCustomDomain,
     tag: "tenancy",

@@ -13,6 +13,10 @@ export class Tenant {
   logoUrl: string | null = null;
   primaryColor: string | null = null;
   secondaryColor: string | null = null;
+  /** The CSS font stack the widget uses; null: the widget's default. */
+  fontFamily: string | null = null;
+  /** The widget's corner radius in CSS pixels; null: the widget's default. */
+  cornerRadiusPx: number | null = null;
   customDomain: string | null = null;
   /** The custom domain asked for, pending until its DNS challenge is verified. */
   customDomainRequested: string | null = null;
@@ -57,6 +61,8 @@ export const TenantSchema = new EntitySchema<Tenant>({
     logoUrl: { type: "string", length: 500, nullable: true },
     primaryColor: { type: "string", length: 7, nullable: true },
     secondaryColor: { type: "string", length: 7, nullable: true },
+    fontFamily: { type: "string", length: 100, nullable: true },
+    cornerRadiusPx: { type: "integer", nullable: true },
     customDomain: { type: "string", length: 255, nullable: true, unique: true },
     customDomainRequested: { type: "string", length: 255, nullable: true },
     customDomainToken: { type: "string", length: 64, nullable: true },

@@ -6,6 +6,7 @@ import { Migration20261203160118_initial } from "./Migration20261203160118_initi
 import { Migration20261203220000_customer_self_service } from "./Migration20261203220000_customer_self_service.js";
 import { Migration20261203220300_agent_tasks } from "./Migration20261203220300_agent_tasks.js";
 import { Migration20261203220100_inbound_webhooks } from "./Migration20261203220100_inbound_webhooks.js";
+import { Migration20261204060000_tenant_branding } from "./Migration20261204060000_tenant_branding.js";
 import type { MigrationObject } from "@mikro-orm/core";
 
 /** The mysql migrations, oldest first. `npm run migration:create` appends to this list. */
@@ -23,5 +24,9 @@ export const mysqlMigrations: MigrationObject[] = [
   {
     name: "Migration20261203220100_inbound_webhooks",
     class: Migration20261203220100_inbound_webhooks,
+  },
+  {
+    name: "Migration20261204060000_tenant_branding",
+    class: Migration20261204060000_tenant_branding,
   },
 ];

@@ -1,0 +1,14 @@
+import { Migration } from "@mikro-orm/migrations";
+
+/** Branding beyond colours and logo: the widget's font and corner radius. */
+export class Migration20261204060000_tenant_branding extends Migration {
+  override async up(): Promise<void> {
+    this.addSql("alter table `tenants` add column `font_family` text null;");
+    this.addSql("alter table `tenants` add column `corner_radius_px` integer null;");
+  }
+
+  override async down(): Promise<void> {
+    this.addSql("alter table `tenants` drop column `font_family`;");
+    this.addSql("alter table `tenants` drop column `corner_radius_px`;");
+  }
+}
