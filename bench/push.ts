@@ -1,10 +1,10 @@
 /**
  * Live availability push, from commit to the last of N subscribers notified, over Socket.IO:
- * - push-floor-N: a bare Socket.IO server (in-memory adapter, no recovery) broadcasting the
+ * - push-floor-Nk: a bare Socket.IO server (in-memory adapter, no recovery) broadcasting the
  *   engine's message shape to N websocket clients, all in one room.
- * - push-N-one-node: the engine in this process; each round books a distinct slot over REST
+ * - push-fanout-Nk-one-node: the engine in this process; each round books a distinct slot over REST
  *   and waits until every subscriber has the new version. Target ≤ 1.5× the floor.
- * - push-N-three-nodes: three engine processes on one MySQL and one Redis (Redis Streams
+ * - push-fanout-Nk-three-nodes: three engine processes on one MySQL and one Redis (Redis Streams
  *   adapter), the clients spread evenly over them, bookings through node 0. Target ≤ 2×.
  * A round's figure is max over the clients of (receipt − `at`), `at` being the server's clock
  * just before the broadcast. The clients run in processes of their own
@@ -83,13 +83,13 @@ export async function benchPush(quick: boolean, redisUrl: string | undefined) {
   for (const count of plan.counts) {
     const one = oneNode.samples.get(count)!;
     results.push(floorRow(count, one.floor));
-    results.push(row(`push-${count}-one-node`, one, 1.5, oneNode.label));
+    results.push(row(`push-fanout-${kilo(count)}-one-node`, one, 1.5, oneNode.label));
   }
   for (const count of plan.counts) {
     const three = threeNodes?.get(count);
     if (three) {
       const label = "MySQL, Redis Streams adapter";
-      results.push(row(`push-${count}-three-nodes`, three, 2, label));
+      results.push(row(`push-fanout-${kilo(count)}-three-nodes`, three, 2, label));
     }
   }
   return results;
@@ -475,7 +475,7 @@ function sorted(list: number[]): number[] {
 
 function floorRow(count: number, samples: Samples): BenchResult {
   return {
-    name: `push-floor-${count}`,
+    name: `push-floor-${kilo(count)}`,
     value: tenth(median(samples)),
     unit: "ms median",
     baseline: null,
@@ -500,4 +500,9 @@ function row(name: string, paired: Paired, limit: number, label: string): BenchR
     target: `≤ ${limit}× floor (${tails}, ${paired.engine.length} rounds, ${label})`,
     met: ratio <= limit,
   };
+}
+
+/** 1,000 as `1k`, as the figures are named. */
+function kilo(count: number): string {
+  return count % 1000 === 0 ? `${count / 1000}k` : String(count);
 }

@@ -1,55 +1,59 @@
 /**
  * `npm run bench`: runs every benchmark with its baseline in the same run and prints a table.
- * `--quick` shortens each load; `--json` makes the last line one JSON object of results.
+ * `--quick` shortens each load (the whole run in under three minutes); `--json` makes the
+ * last line one JSON object of results; `--only=booking,push` runs those groups and leaves
+ * bench/results and the README as they are. A full run saves bench/results (table, JSON,
+ * chart) and the README's benchmark table.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { benchActors } from "./actors.js";
-import type { BenchResult, LoadSettings } from "./measure.js";
 import { benchBooking } from "./booking.js";
+import { benchCluster } from "./cluster.js";
+import type { BenchResult, LoadSettings } from "./measure.js";
+import { progress } from "./progress.js";
 import { benchPush } from "./push.js";
+import { resultsTable, saveResults } from "./report.js";
 import { measureTenantRequest } from "./tenant-request.js";
 import { benchWidgetSize } from "./widget-size.js";
 
 process.env.LOG_LEVEL ??= "silent";
 const args = new Set(process.argv.slice(2));
-const settings: LoadSettings = args.has("--quick")
+const quick = args.has("--quick");
+const settings: LoadSettings = quick
   ? { durationSeconds: 3, connections: 10 }
   : { durationSeconds: 10, connections: 20 };
-
-const quick = args.has("--quick");
-// `--only=booking,push` runs those groups and leaves bench/results as it is.
 const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
-const groups = new Set(only ? only.split(",") : ["actors", "booking", "push", "widget"]);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** The groups in the order they run; the actor figures first, in a fresh process. */
+const groups: { name: string; run: () => Promise<BenchResult[]> }[] = [
+  { name: "actors", run: () => benchActors(quick, redisUrl) },
+  {
+    name: "booking",
+    run: async () => {
+      // The bare Koa rate is the booking figures' baseline too.
+      const tenantRequest = await measureTenantRequest(settings);
+      return [
+        ...tenantRequest.results,
+        ...(await benchBooking(settings, tenantRequest.bareKoaRps)),
+      ];
+    },
+  },
+  // Live availability push: N = 1,000 and 5,000 (1,000 only with --quick).
+  { name: "push", run: () => benchPush(quick, redisUrl) },
+  { name: "cluster", run: () => benchCluster(settings, redisUrl) },
+  // The widget's gzipped size: a build, no load, so --quick changes nothing.
+  { name: "widget", run: () => benchWidgetSize() },
+];
+
+const chosen = only ? groups.filter((group) => only.split(",").includes(group.name)) : groups;
 const results: BenchResult[] = [];
-// The actor figures come first, in a fresh process: engines started later leave work behind.
-if (groups.has("actors")) results.push(...(await benchActors(quick, redisUrl)));
-if (groups.has("booking")) {
-  // The bare Koa rate is the booking figures' baseline too.
-  const tenantRequest = await measureTenantRequest(settings);
-  results.push(...tenantRequest.results);
-  results.push(...(await benchBooking(settings, tenantRequest.bareKoaRps)));
+progress.plan(chosen.length);
+for (const group of chosen) {
+  progress.step(group.name);
+  results.push(...(await group.run()));
 }
-// Live availability push: N = 1,000 and 5,000 (1,000 only with --quick).
-if (groups.has("push")) results.push(...(await benchPush(quick, redisUrl)));
-// The widget's gzipped size: a build, no load, so --quick changes nothing.
-if (groups.has("widget")) results.push(...(await benchWidgetSize()));
+progress.finish();
 
-const table = [
-  "| name | value | baseline | ratio | target | met |",
-  "|---|---|---|---|---|---|",
-  ...results.map(
-    (r) =>
-      `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline === null ? "—" : `${r.baseline} ${r.unit}`} | ${r.ratio === null ? "—" : `${r.ratio}×`} | ${r.target} | ${r.met === null ? "—" : r.met ? "yes" : "no"} |`,
-  ),
-].join("\n");
-process.stdout.write(`\n${table}\n`);
-
-if (!only) {
-  const folder = join("bench", "results");
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, "latest.md"), `${table}\n`);
-  writeFileSync(join(folder, "latest.json"), JSON.stringify({ results }, null, 2) + "\n");
-}
+process.stdout.write(`\n${resultsTable(results)}\n`);
+if (!only) await saveResults(results);
 if (args.has("--json")) process.stdout.write(JSON.stringify({ results }) + "\n");

@@ -29,7 +29,7 @@ export async function benchWidgetSize(): Promise<BenchResult[]> {
 
   return [
     {
-      name: "widget-gzipped-size",
+      name: "widget-size",
       value: scriptKb,
       unit: "KB",
       baseline: null,
