@@ -162,6 +162,33 @@ const environmentSchema = z.object({
   INTERNAL_PORT: port.default(0),
   INTERNAL_ADVERTISED_HOST: optionalString,
   CLUSTER_TOKEN: secret(24),
+  STRIPE_SECRET_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/, "expected a Stripe secret key (sk_test_…)")
+      .optional(),
+  ),
+  STRIPE_WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/=]{8,}$/, "expected a signing secret (whsec_…)")
+      .optional(),
+  ),
+  STRIPE_API_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({
+        protocol: /^https?$/,
+        error: "expected an http(s) URL such as http://127.0.0.1:12111",
+      })
+      .optional(),
+  ),
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, error: "expected the engine's public http(s) URL" }).optional(),
+  ),
   CLUSTER_NAME: z.preprocess(
     emptyToUndefined,
     z
@@ -210,6 +237,19 @@ export interface Config {
   rateLimitScale: number;
   /** Actor runtime settings. */
   actors: ActorSettings;
+  /** Where customers and staff reach the engine (`PUBLIC_URL`; default http://localhost:PORT). */
+  publicUrl: string | undefined;
+  billing: BillingSettings;
+}
+
+/** Stripe; unset keys mean plans are set by the platform admin and no payment is taken. */
+export interface BillingSettings {
+  /** `STRIPE_SECRET_KEY` (sk_test_… or sk_live_…). */
+  stripeSecretKey: string | undefined;
+  /** `STRIPE_WEBHOOK_SECRET` (whsec_…): verifies `POST /webhooks/stripe`. */
+  stripeWebhookSecret: string | undefined;
+  /** `STRIPE_API_URL`: another address for Stripe's API, such as a local stand-in in tests. */
+  stripeApiUrl: string | undefined;
 }
 
 /** How this node runs actors and takes part in the cluster. */
@@ -292,6 +332,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     realtime: { holdGraceMs: vars.HOLD_GRACE_MS, recoveryMs: vars.REALTIME_RECOVERY_MS },
     rateLimitScale: vars.RATE_LIMIT_SCALE,
+    publicUrl: vars.PUBLIC_URL?.replace(/\/+$/, ""),
+    billing: {
+      stripeSecretKey: vars.STRIPE_SECRET_KEY,
+      stripeWebhookSecret: vars.STRIPE_WEBHOOK_SECRET,
+      stripeApiUrl: vars.STRIPE_API_URL,
+    },
     actors: {
       nodeId: vars.NODE_ID,
       shards: vars.ACTOR_SHARDS,

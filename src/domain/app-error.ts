@@ -30,6 +30,7 @@ export const errorCodes = [
   "invalid_input",
   "rate_limited",
   "plan_limit_reached",
+  "feature_not_in_plan",
   "unavailable",
   "internal_error",
 ] as const;
@@ -187,6 +188,13 @@ export const errors = {
       "plan_limit_reached",
       `the plan allows ${limit} bookings a month and they are used; upgrade the plan`,
       { limit },
+    );
+  },
+  featureNotInPlan(feature: string, plan: string): AppError {
+    return new AppError(
+      "feature_not_in_plan",
+      `the ${plan} plan does not include ${feature}; upgrade the plan to use it`,
+      { feature, plan },
     );
   },
   invalidManageToken(bookingId: string): AppError {

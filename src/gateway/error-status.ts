@@ -32,6 +32,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   invalid_input: 422,
   rate_limited: 429,
   plan_limit_reached: 429,
+  feature_not_in_plan: 403,
   unavailable: 503,
   internal_error: 500,
 };
