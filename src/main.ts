@@ -8,6 +8,7 @@ import type { ReadinessCheck } from "./gateway/http/health-routes.js";
 import { configureLogging, moduleLogger } from "./logger.js";
 import { IdentityCache, type Invalidation } from "./commands/identity-cache.js";
 import { startActorRuntime } from "./engine/actor-runtime.js";
+import { createStripeClient } from "./billing/stripe-client.js";
 import { ChangeFeed } from "./engine/change-feed.js";
 import { startRealtime } from "./realtime/realtime-server.js";
 import { attachGraphqlSubscriptions } from "./gateway/graphql/graphql-routes.js";
@@ -60,7 +61,17 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
 
   const identities = new IdentityCache();
   const invalidations = redis ? shareInvalidations(redis, identities, config) : undefined;
-  const services: EngineServices = { config, db, secrets, actors, feed, identities, redis };
+  const stripe = createStripeClient(config.billing);
+  const services: EngineServices = {
+    config,
+    db,
+    secrets,
+    actors,
+    feed,
+    identities,
+    redis,
+    stripe,
+  };
   let accepting = true;
   const checks: ReadinessCheck[] = [{ name: "database", check: () => db.ping() }];
   if (redis) checks.push({ name: "redis", check: async () => void (await redis.ping()) });

@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Redis } from "ioredis";
+import type Stripe from "stripe";
 import type { ActorSystem } from "../../actors/index.js";
 import type { z } from "zod";
 import type { Config } from "../config.js";
@@ -27,6 +28,8 @@ export interface EngineServices {
    * engine closes it). For shared counters such as rate limits, not for business state.
    */
   redis: Redis | undefined;
+  /** The Stripe client when `STRIPE_SECRET_KEY` is set (see `requireStripe`). */
+  stripe: Stripe | undefined;
 }
 
 /** Who may run a command. */
