@@ -1,0 +1,10 @@
+/** The events tenants can subscribe webhook endpoints to. */
+export const webhookEventTypes = [
+  "booking.created",
+  "booking.cancelled",
+  "booking.rescheduled",
+  "booking.no_show",
+  "booking.reminder",
+  "hold.expired",
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
