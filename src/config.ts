@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import type { SmsSettings } from "./notify/sms.js";
 
 /** Log levels pino understands, plus `silent`. */
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -189,6 +190,57 @@ const environmentSchema = z.object({
     emptyToUndefined,
     z.url({ protocol: /^https?$/, error: "expected the engine's public http(s) URL" }).optional(),
   ),
+  SMTP_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({
+        protocol: /^smtps?$/,
+        error: "expected smtp://user:pass@host:port or smtps://host:465",
+      })
+      .optional(),
+  ),
+  MAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/, {
+        message: 'expected an address such as "VBWD <no-reply@example.com>"',
+      })
+      .default("VBWD <no-reply@localhost>"),
+  ),
+  SMS_API_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, error: "expected the SMS API's base URL" }).optional(),
+  ),
+  SMS_ACCOUNT_SID: optionalString,
+  SMS_AUTH_TOKEN: optionalString,
+  SMS_FROM: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(
+        /^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/,
+        "expected +E.164 or a sender name of 1–11 letters and digits",
+      )
+      .optional(),
+  ),
+  WEBHOOK_RETRY_BASE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected milliseconds" }).int().min(10).default(5_000),
+  ),
+  WEBHOOK_GIVE_UP_AFTER_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: "expected milliseconds" })
+      .int()
+      .min(1_000)
+      .default(3 * 24 * 3_600_000),
+  ),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanFlag,
+  OUTBOX_SWEEP_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected milliseconds" }).int().min(100).default(10_000),
+  ),
   CLUSTER_NAME: z.preprocess(
     emptyToUndefined,
     z
@@ -240,6 +292,29 @@ export interface Config {
   /** Where customers and staff reach the engine (`PUBLIC_URL`; default http://localhost:PORT). */
   publicUrl: string | undefined;
   billing: BillingSettings;
+  mail: MailSettings;
+  webhooks: WebhookSettings;
+  sms: SmsSettings;
+}
+
+/** Outbound webhooks and the outbox that feeds them. */
+export interface WebhookSettings {
+  /** `WEBHOOK_RETRY_BASE_MS`: the first retry's delay; each next one doubles, with jitter. */
+  retryBaseMs: number;
+  /** `WEBHOOK_GIVE_UP_AFTER_MS` (default 3 days): then the endpoint is turned off. */
+  giveUpAfterMs: number;
+  /** `WEBHOOK_ALLOW_PRIVATE_TARGETS`: deliver to loopback and private addresses (tests, LANs). */
+  allowPrivateTargets: boolean;
+  /** `OUTBOX_SWEEP_MS`: how often each node nudges every outbox partition (default 10 s). */
+  sweepMs: number;
+}
+
+/** Outgoing email; without `SMTP_URL` messages are recorded and logged, not sent. */
+export interface MailSettings {
+  /** `SMTP_URL` (smtp://user:pass@host:587 or smtps://host:465); unset: record only. */
+  smtpUrl: string | undefined;
+  /** `MAIL_FROM`, the sender of every message (default `VBWD <no-reply@localhost>`). */
+  from: string;
 }
 
 /** Stripe; unset keys mean plans are set by the platform admin and no payment is taken. */
@@ -337,6 +412,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stripeSecretKey: vars.STRIPE_SECRET_KEY,
       stripeWebhookSecret: vars.STRIPE_WEBHOOK_SECRET,
       stripeApiUrl: vars.STRIPE_API_URL,
+    },
+    mail: { smtpUrl: vars.SMTP_URL, from: vars.MAIL_FROM },
+    sms: {
+      apiUrl: vars.SMS_API_URL,
+      accountSid: vars.SMS_ACCOUNT_SID,
+      authToken: vars.SMS_AUTH_TOKEN,
+      from: vars.SMS_FROM,
+    },
+    webhooks: {
+      retryBaseMs: vars.WEBHOOK_RETRY_BASE_MS,
+      giveUpAfterMs: vars.WEBHOOK_GIVE_UP_AFTER_MS,
+      allowPrivateTargets: vars.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? false,
+      sweepMs: vars.OUTBOX_SWEEP_MS,
     },
     actors: {
       nodeId: vars.NODE_ID,

@@ -10,11 +10,22 @@ import { IdentityCache, type Invalidation } from "./commands/identity-cache.js";
 import { startActorRuntime } from "./engine/actor-runtime.js";
 import { createStripeClient } from "./billing/stripe-client.js";
 import { ChangeFeed } from "./engine/change-feed.js";
+import { outboxActorKind } from "./engine/outbox-actor.js";
+import { OutboxKicker } from "./engine/outbox-kicker.js";
+import { tellEndpointDisabled } from "./notify/endpoint-alerts.js";
+import { sendWebhook, webhookTimeoutMs } from "./notify/webhook-delivery.js";
+import { openWebhookSecret } from "./tenants/webhook-secrets.js";
+import { bookingMessages } from "./notify/booking-messages.js";
+import { SmsSender, smsProviderFor } from "./notify/sms.js";
+import { Mailer } from "./notify/mailer.js";
 import { startRealtime } from "./realtime/realtime-server.js";
 import { attachGraphqlSubscriptions } from "./gateway/graphql/graphql-routes.js";
 import { Database } from "./store/database.js";
 import { ensureDemoTenant, type DemoCredentials } from "./tenants/demo-tenant.js";
 import { loadPlatformSecrets } from "./tenants/platform-secrets.js";
+import { startTrialSweeper } from "./tenants/trial-expiry.js";
+import { trialExpiryDeps } from "./commands/plan-enforcement.js";
+import { ProtocolUsageMeter } from "./tenants/protocol-usage.js";
 
 const log = moduleLogger("main");
 
@@ -51,17 +62,40 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   const demo = config.demoTenant ? await ensureDemoTenant(db, secrets, config.dataDir) : undefined;
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   const feed = new ChangeFeed();
+  const mailer = new Mailer(db, config.mail);
+  const outbox = outboxActorKind({
+    db,
+    settings: config.webhooks,
+    send: (message) =>
+      sendWebhook(message, {
+        timeoutMs: webhookTimeoutMs,
+        allowPrivateTargets: config.webhooks.allowPrivateTargets,
+      }),
+    openSecret: (endpointId, sealed) => openWebhookSecret(secrets.keyPepper, endpointId, sealed),
+    endpointDisabled: (endpoint) => void tellEndpointDisabled(db, mailer, config, endpoint),
+    dispatched: bookingMessages({
+      db,
+      config,
+      jwtKey: secrets.jwtKey,
+      mailer,
+      sms: new SmsSender(db, smsProviderFor(config.sms)),
+    }),
+  });
   const actors = await startActorRuntime({
     settings: config.actors,
     db,
     redis,
     clusterToken: secrets.clusterToken,
     feed,
+    extraKinds: [outbox],
   });
+  const outboxKicker = new OutboxKicker(actors, feed, config.webhooks.sweepMs);
 
   const identities = new IdentityCache();
   const invalidations = redis ? shareInvalidations(redis, identities, config) : undefined;
   const stripe = createStripeClient(config.billing);
+  const protocolUsage = new ProtocolUsageMeter(db);
+  protocolUsage.start();
   const services: EngineServices = {
     config,
     db,
@@ -71,7 +105,10 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
     identities,
     redis,
     stripe,
+    mailer,
+    protocolUsage,
   };
+  const stopTrialSweeper = startTrialSweeper(trialExpiryDeps(services));
   let accepting = true;
   const checks: ReadinessCheck[] = [{ name: "database", check: () => db.ping() }];
   if (redis) checks.push({ name: "redis", check: async () => void (await redis.ping()) });
@@ -90,13 +127,17 @@ export async function startEngine(config: Config): Promise<RunningEngine> {
   const stop = once(async () => {
     accepting = false;
     log.info("draining: readiness off, no new requests; handing shards off");
+    stopTrialSweeper();
+    outboxKicker.stop();
     await realtime.close();
     await subscriptions.close();
     await actors.stop();
     await closeServer(server, config.shutdownGraceMs);
+    await protocolUsage.stop();
     actors.dispose();
     invalidations?.disconnect();
     await redis?.quit().catch(() => redis.disconnect());
+    await services.mailer.close();
     await db.close();
     log.info("engine stopped");
   });

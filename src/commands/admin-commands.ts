@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { planSlugs, subscriptionStatuses } from "../domain/tenancy.js";
+import { Tenant } from "../store/entities/index.js";
 import { listTenantsForAdmin, updateTenantForAdmin } from "../tenants/platform-admin.js";
-import { askActor } from "./actor-errors.js";
 import { defineCommand } from "./command.js";
 import { pageLimitSchema, tenantCodeSchema } from "./schemas.js";
+import { refreshTenant } from "./tenant-refresh.js";
 
 /** The platform operator's list of tenants. */
 export const adminListTenants = defineCommand({
@@ -32,9 +33,47 @@ export const adminUpdateTenant = defineCommand({
     }),
   async run({ em, origin, services }, input) {
     const tenant = await updateTenantForAdmin(em, input.code, input, origin);
-    services.identities.invalidate({ kind: "tenant", id: tenant.id });
-    // The tenant actor caches the plan's limit; a new plan applies from the next booking.
-    await askActor(services.actors.ask(`tenant:${tenant.id}`, { op: "reload" }));
+    await refreshTenant(services, tenant.id);
     return tenant;
+  },
+});
+
+/**
+ * Every verified custom domain with its tenant, for the certificate automation: whatever
+ * issues certificates (cert-manager, see docs/custom-domains.md) reads this list.
+ */
+export const adminListDomains = defineCommand({
+  name: "admin.domains.list",
+  summary:
+    "List every verified custom domain and its tenant, for certificate automation (platform operator).",
+  access: { kind: "platform" },
+  output: z.object({
+    data: z.array(
+      z.object({
+        domain: z.string(),
+        tenantCode: z.string(),
+        subscriptionStatus: z.enum(subscriptionStatuses),
+        verifiedAt: z.iso.datetime({ offset: true }),
+      }),
+    ),
+  }),
+  input: z.object({}),
+  async run({ em }) {
+    const tenants = await em.find(
+      Tenant,
+      { customDomain: { $ne: null }, customDomainVerifiedAt: { $ne: null } },
+      {
+        fields: ["tenantCode", "customDomain", "customDomainVerifiedAt", "subscriptionStatus"],
+        orderBy: { customDomain: "asc" },
+      },
+    );
+    return {
+      data: tenants.map((tenant) => ({
+        domain: tenant.customDomain!,
+        tenantCode: tenant.tenantCode,
+        subscriptionStatus: tenant.subscriptionStatus,
+        verifiedAt: tenant.customDomainVerifiedAt!.toISOString(),
+      })),
+    };
   },
 });

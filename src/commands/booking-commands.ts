@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { bookingStatuses } from "../domain/booking-states.js";
 import { errors } from "../domain/app-error.js";
-import { viewBookingEntity, viewHoldEntity } from "../engine/booking-view.js";
+import { findBookingPayment, refundCancelledBooking } from "../billing/booking-payments.js";
+import { viewBookingEntity, viewHoldEntity, type BookingView } from "../engine/booking-view.js";
 import { Booking, Hold } from "../store/entities/index.js";
 import { idPrefixes, newId } from "../store/ids.js";
 import { askActor } from "./actor-errors.js";
@@ -15,6 +16,7 @@ import {
 } from "./output-schemas.js";
 import { defineCommand, tenantOf, type CommandContext } from "./command.js";
 import { idForKey } from "./idempotency.js";
+import { seatAndStorageUsage } from "./plan-usage.js";
 import { emailSchema, idSchema, pageLimitSchema } from "./schemas.js";
 
 const customers = {
@@ -32,6 +34,17 @@ export const calendarId = z
   .regex(/^cal_[a-z0-9]{1,40}$/, "expected a calendar id (cal_…)");
 const serviceId = z.string().regex(/^svc_[a-z0-9]{1,40}$/, "expected a service id (svc_…)");
 const maxWindowMs = 62 * 86_400_000;
+
+/** A customer as bookings and checkouts take them. */
+export const customerSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: emailSchema,
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()./-]{4,30}$/, "expected a phone number")
+    .optional(),
+});
 
 /** Asks a calendar actor on behalf of the command's tenant; actor failures become `AppError`s. */
 export function askCalendar<T>(context: CommandContext, id: string, message: object): Promise<T> {
@@ -133,15 +146,7 @@ export const createBookingCommand = defineCommand({
       .string()
       .regex(/^hld_[a-z0-9]{1,40}$/, "expected a hold id (hld_…)")
       .optional(),
-    customer: z.object({
-      name: z.string().trim().min(1).max(200),
-      email: emailSchema,
-      phone: z
-        .string()
-        .trim()
-        .regex(/^\+?[0-9 ()./-]{4,30}$/, "expected a phone number")
-        .optional(),
-    }),
+    customer: customerSchema,
   }),
   async run(context, input) {
     const tenantId = tenantOf(context).id;
@@ -154,6 +159,7 @@ export const createBookingCommand = defineCommand({
       startMs: input.start,
       holdId: input.holdId,
       customer: input.customer,
+      source: context.origin.protocol,
     });
   },
 });
@@ -171,7 +177,9 @@ export const getBookingCommand = defineCommand({
   output: bookingOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
-    return viewBookingEntity(await findBooking(context, input.id));
+    const view = viewBookingEntity(await findBooking(context, input.id));
+    const payment = await findBookingPayment(context.em, view.id);
+    return payment ? { ...view, payment } : view;
   },
 });
 
@@ -243,7 +251,15 @@ const changeBooking = (op: "cancel" | "no_show", name: string, summary: string) 
     input: z.object({ id: idSchema }),
     async run(context, input) {
       const booking = await findBooking(context, input.id);
-      return askCalendar(context, booking.calendarId, { op, bookingId: booking.id });
+      const view = await askCalendar<BookingView>(context, booking.calendarId, {
+        op,
+        bookingId: booking.id,
+      });
+      // Every cancellation (staff, customer, agent) comes through here: refund it once.
+      if (op !== "cancel") return view;
+      const { services, em } = context;
+      const payment = await refundCancelledBooking(services, em, tenantOf(context), view);
+      return payment ? { ...view, payment } : view;
     },
   });
 
@@ -277,11 +293,18 @@ export const rescheduleBookingCommand = defineCommand({
 
 export const usageCommand = defineCommand({
   name: "usage.get",
-  summary: "This month's bookings against the plan's limit (−1 = unlimited).",
+  summary:
+    "This month's bookings, active users and stored bytes against the plan's limits (−1 = unlimited), and text messages sent.",
   access: operators,
   input: z.object({}),
   async run(context) {
     const key = `tenant:${tenantOf(context).id}`;
-    return askActor(context.services.actors.ask(key, { op: "usage" }, { timeoutMs: 10_000 }));
+    const ask = context.services.actors.ask(key, { op: "usage" }, { timeoutMs: 10_000 });
+    const bookings = (await askActor(ask)) as { periodStart: string; periodEnd: string };
+    const period = {
+      fromMs: Date.parse(bookings.periodStart),
+      toMs: Date.parse(bookings.periodEnd),
+    };
+    return { ...bookings, ...(await seatAndStorageUsage(context.em, tenantOf(context), period)) };
   },
 });

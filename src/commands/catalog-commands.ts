@@ -170,6 +170,7 @@ const serviceFields = {
   priceCents: z.number().int().min(0).max(100_000_000),
   currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as EUR"),
   calendarIds: z.array(idSchema).min(1).max(100),
+  requiresPrepayment: z.boolean(),
 };
 
 export const createServiceCommand = defineCommand({
@@ -183,6 +184,7 @@ export const createServiceCommand = defineCommand({
     description: serviceFields.description.default(null),
     priceCents: serviceFields.priceCents.default(0),
     currency: serviceFields.currency.default("EUR"),
+    requiresPrepayment: serviceFields.requiresPrepayment.default(false),
   }),
   async run(context, input) {
     const service = await createService(context.em, tenantOf(context).id, input);

@@ -5,14 +5,17 @@ import type { ActorSystem } from "../../actors/index.js";
 import type { z } from "zod";
 import type { Config } from "../config.js";
 import type { ChangeFeed } from "../engine/change-feed.js";
+import type { Mailer } from "../notify/mailer.js";
 import type { IdentityCache } from "./identity-cache.js";
 import { AppError } from "../domain/app-error.js";
+import { publicBaseOf as configuredBaseOf } from "../notify/links.js";
 import type { Principal, TenantCredentialKind } from "../domain/principal.js";
 import type { StaffRole } from "../domain/tenancy.js";
 import type { Database } from "../store/database.js";
 import type { Tenant } from "../store/entities/index.js";
 import type { AuditOrigin } from "../tenants/audit.js";
 import type { PlatformSecrets } from "../tenants/platform-secrets.js";
+import type { ProtocolUsageMeter } from "../tenants/protocol-usage.js";
 
 /** What command handlers may use, built once at start. */
 export interface EngineServices {
@@ -30,6 +33,10 @@ export interface EngineServices {
   redis: Redis | undefined;
   /** The Stripe client when `STRIPE_SECRET_KEY` is set (see `requireStripe`). */
   stripe: Stripe | undefined;
+  /** Counts API requests per tenant and protocol (analytics); absent in bare test setups. */
+  protocolUsage?: ProtocolUsageMeter | undefined;
+  /** Outgoing email: sent after commit in the background, every message recorded. */
+  mailer: Mailer;
 }
 
 /** Who may run a command. */
@@ -43,6 +50,8 @@ export type Access =
       kind: "tenant";
       credentials: readonly TenantCredentialKind[];
       roles?: readonly StaffRole[];
+      /** Also serves a tenant suspended for payment (so it can pay); cancelled ones never. */
+      whileSuspended?: boolean;
     };
 
 /** Everything a handler gets besides its input. */
@@ -56,6 +65,8 @@ export interface CommandContext {
   origin: AuditOrigin;
   /** The caller's `Idempotency-Key`, when the command takes one. */
   idempotencyKey: string | undefined;
+  /** `scheme://host` the request reached, when the adapter knows it. */
+  requestBase?: string | undefined;
 }
 
 /** One operation of the engine, defined once for every protocol. */
@@ -88,4 +99,14 @@ export function defineCommand<Schema extends z.ZodType, Output>(
 export function tenantOf(context: CommandContext): Tenant {
   if (!context.tenant) throw new AppError("internal_error", "tenant command ran without a tenant");
   return context.tenant;
+}
+
+/**
+ * Where customers and staff reach the engine, for links in answers and messages: `PUBLIC_URL`,
+ * else the base the request came in on, else the local listener.
+ */
+export function publicBaseOf(context: CommandContext): string {
+  const { config } = context.services;
+  if (config.publicUrl || !context.requestBase) return configuredBaseOf(config);
+  return context.requestBase.replace(/\/+$/, "");
 }

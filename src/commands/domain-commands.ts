@@ -3,6 +3,7 @@ import { z } from "zod";
 import { errors } from "../domain/app-error.js";
 import { Tenant } from "../store/entities/index.js";
 import { recordAudit } from "../tenants/audit.js";
+import { requireCustomDomains } from "../tenants/plan-gates.js";
 import {
   challengeFor,
   challengePrefix,
@@ -84,6 +85,7 @@ export const setCustomDomain = defineCommand({
   input: z.object({ domain: z.string().max(300) }),
   output: domainStatusOutput,
   async run(context, input) {
+    requireCustomDomains(tenantOf(context));
     const checked = checkCustomDomain(input.domain, context.services.config.baseDomain);
     if ("problem" in checked) {
       throw errors.invalidInput([{ path: "domain", message: checked.problem }]);
@@ -125,6 +127,7 @@ export const verifyCustomDomain = defineCommand({
   input: z.object({}),
   output: domainStatusOutput,
   async run(context) {
+    requireCustomDomains(tenantOf(context));
     const tenant = await loadTenant(context);
     const domain = tenant.customDomainRequested;
     const token = tenant.customDomainToken;

@@ -5,6 +5,8 @@ import { isTenantPrincipal, type Principal, type TenantPrincipal } from "../doma
 import type { Tenant } from "../store/entities/index.js";
 import { noteKeyUsed } from "../tenants/key-usage.js";
 import { assertTenantServing } from "../tenants/tenant-status.js";
+import { assertApiAccess } from "../tenants/plan-gates.js";
+import { suspendIfTrialOver } from "../tenants/trial-expiry.js";
 import type { Command, CommandContext, EngineServices } from "./command.js";
 import {
   identifyPrincipal,
@@ -14,6 +16,7 @@ import {
   type TenantHint,
 } from "./identity.js";
 import { fingerprint, runOnce } from "./idempotency.js";
+import { trialExpiryDeps } from "./plan-enforcement.js";
 
 /** A call of one command as an adapter received it, before any check. */
 export interface CommandCall {
@@ -30,6 +33,8 @@ export interface CommandCall {
   requestId?: string | undefined;
   /** The `Idempotency-Key` the caller sent, if any. */
   idempotencyKey?: string | undefined;
+  /** `scheme://host` the request reached, for links when `PUBLIC_URL` is unset. */
+  requestBase?: string | undefined;
   /**
    * Without a credential, act as the public widget of the tenant the path names: a
    * publishable key's scope with no key. Only public endpoints (such as the per-tenant MCP
@@ -79,6 +84,7 @@ export async function executeCommand<Output>(
       requestId: call.requestId,
     },
     idempotencyKey: key,
+    requestBase: call.requestBase,
   };
   const output =
     key && tenant
@@ -114,7 +120,12 @@ async function authorize(
     throw errors.insufficientScope(principal.kind, access.credentials);
   }
   const tenant = await resolveCallerTenant(services, em, principal.tenantId, call.tenantHint);
-  assertTenantServing(tenant);
+  await suspendIfTrialOver(trialExpiryDeps(services), tenant);
+  if (!access.whileSuspended || tenant.subscriptionStatus !== "suspended") {
+    assertTenantServing(tenant);
+  }
+  // Billing stays reachable with any credential, so a tenant can always upgrade or pay.
+  if (!access.whileSuspended) assertApiAccess(tenant, principal);
   checkRole(principal, access.roles);
   checkBrowserOrigin(principal, call.browserOrigin);
   return tenant;

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { bookingStatuses } from "../domain/booking-states.js";
+import { bookingPaymentStatuses } from "../domain/payments.js";
+import { staffRoles } from "../domain/tenancy.js";
+import { uploadKinds } from "../domain/uploads.js";
 
 // The shapes commands answer with, for generated documents (OpenAPI) and response checks.
 // They describe what the views in engine/ produce; a field added there belongs here too.
@@ -21,6 +24,15 @@ export const bookingOutput = z.object({
   holdId: z.string().nullable(),
   createdAt: instant,
   updatedAt: instant,
+  /** The prepayment, for a booking paid in advance (on reads and cancellations). */
+  payment: z
+    .object({
+      status: z.enum(bookingPaymentStatuses),
+      amountCents: z.int(),
+      currency: z.string(),
+      refundedCents: z.int(),
+    })
+    .optional(),
 });
 
 /**
@@ -62,6 +74,15 @@ export const holdOutput = z.object({
   start: instant,
   end: instant,
   expiresAt: instant,
+});
+
+/** A checkout opened for a held slot: where to send the customer to pay. */
+export const checkoutOutput = z.object({
+  url: z.string(),
+  sessionId: z.string(),
+  paymentId: z.string(),
+  /** The hold now lasts through checkout: until this time. */
+  holdExpiresAt: instant,
 });
 
 /** The holds in progress. */
@@ -114,6 +135,7 @@ export const serviceOutput = z.object({
   durationMinutes: z.int(),
   priceCents: z.int(),
   currency: z.string(),
+  requiresPrepayment: z.boolean(),
   calendarIds: z.array(z.string()),
   createdAt: instant,
   updatedAt: instant,
@@ -124,3 +146,70 @@ export const serviceListOutput = z.object({ data: z.array(serviceOutput) });
 
 /** What deleting a calendar or retiring a service answers. */
 export const deletedOutput = z.object({ id: z.string(), deleted: z.literal(true) });
+
+/** A count for each protocol analytics reports. */
+const protocolCountsOutput = z.object({
+  rest: z.int(),
+  graphql: z.int(),
+  mcp: z.int(),
+  agentProtocol: z.int(),
+  a2a: z.int(),
+  widget: z.int(),
+  webhook: z.int(),
+});
+
+/** One day's figures of a tenant (or a window's totals). */
+const analyticsFiguresOutput = z.object({
+  bookings: z.int(),
+  cancellations: z.int(),
+  noShows: z.int(),
+  /** Revenue in minor units per ISO 4217 currency. */
+  revenueCents: z.record(z.string(), z.int()),
+  /** Bookings made over each protocol. */
+  protocols: protocolCountsOutput,
+  /** API requests over each protocol. */
+  requests: protocolCountsOutput,
+});
+
+/** A tenant's analytics: each local day of the window, and the totals. */
+export const analyticsOutput = z.object({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  timezone: z.string(),
+  days: z.array(analyticsFiguresOutput.extend({ date: z.iso.date() })),
+  totals: analyticsFiguresOutput,
+});
+
+/** The platform operator's figures. */
+export const platformMetricsOutput = z.object({
+  mrrCents: z.int(),
+  currency: z.string(),
+  tenantsByStatus: z.record(z.string(), z.int()),
+  tenantsByPlan: z.record(z.string(), z.int()),
+  bookingsThisMonth: z.int(),
+});
+
+/** A staff user of the tenant; never the password. */
+export const userOutput = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: z.enum(staffRoles),
+  active: z.boolean(),
+  lastLoginAt: instant.nullable(),
+  createdAt: instant,
+});
+
+/** The tenant's staff users. */
+export const userListOutput = z.object({ data: z.array(userOutput) });
+
+/** An uploaded file; its bytes are served at `url`. */
+export const uploadOutput = z.object({
+  id: z.string(),
+  kind: z.enum(uploadKinds),
+  contentType: z.string(),
+  sizeBytes: z.int(),
+  sha256: z.string(),
+  url: z.string(),
+  createdAt: instant,
+});

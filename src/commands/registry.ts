@@ -1,4 +1,5 @@
-import { adminListTenants, adminUpdateTenant } from "./admin-commands.js";
+import { adminListDomains, adminListTenants, adminUpdateTenant } from "./admin-commands.js";
+import { adminMetrics, getAnalytics } from "./analytics-commands.js";
 import {
   availabilityCommand,
   cancelBookingCommand,
@@ -25,6 +26,14 @@ import {
   updateServiceCommand,
 } from "./catalog-commands.js";
 import { getBranding, updateBranding } from "./branding-commands.js";
+import {
+  bookingCalendarFileCommand,
+  calendarFeedCommand,
+  getCalendarFeedCommand,
+  revokeCalendarFeedCommand,
+  rotateCalendarFeedCommand,
+  widgetBookingCalendarFileCommand,
+} from "./calendar-file-commands.js";
 import { adminClusterProbe, adminClusterView } from "./cluster-commands.js";
 import type { AnyCommand } from "./command.js";
 import {
@@ -49,6 +58,7 @@ import {
   rotateWebhookSourceSecret,
   updateWebhookSource,
 } from "./inbound-webhook-commands.js";
+import { checkoutHoldCommand } from "./payment-commands.js";
 import { attachHold, detachHold, realtimeConnect } from "./realtime-commands.js";
 import {
   bookingManageToken,
@@ -58,6 +68,37 @@ import {
   widgetCreateBooking,
 } from "./self-service-commands.js";
 import { widgetConfig, widgetOrigins } from "./widget-commands.js";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  pingWebhookEndpoint,
+  replayWebhookDelivery,
+  rotateWebhookEndpointSecret,
+  updateWebhookEndpoint,
+} from "./webhook-commands.js";
+import {
+  createUserCommand,
+  deleteUserCommand,
+  listUsersCommand,
+  updateUserCommand,
+} from "./user-commands.js";
+import { getFileCommand, removeLogoCommand, setLogoCommand } from "./upload-commands.js";
+import {
+  currentStaffUser,
+  listEmails,
+  loadDemoData,
+  resendVerification,
+  verifyEmail,
+} from "./onboarding-commands.js";
+import {
+  adminReportUsage,
+  billingCheckout,
+  billingPortal,
+  getBilling,
+} from "./billing-commands.js";
 
 /** Every command of the engine, by name. Adapters look commands up here and nowhere else. */
 export const commands = {
@@ -76,6 +117,9 @@ export const commands = {
   removeCustomDomain,
   adminListTenants,
   adminUpdateTenant,
+  adminListDomains,
+  adminMetrics,
+  getAnalytics,
   widgetConfig,
   widgetOrigins,
   adminClusterView,
@@ -93,6 +137,7 @@ export const commands = {
   availability: availabilityCommand,
   createHold: createHoldCommand,
   releaseHold: releaseHoldCommand,
+  checkoutHold: checkoutHoldCommand,
   listHolds: listHoldsCommand,
   realtimeConnect,
   detachHold,
@@ -114,6 +159,37 @@ export const commands = {
   selfServiceCancel,
   selfServiceReschedule,
   bookingManageToken,
+  currentStaffUser,
+  verifyEmail,
+  resendVerification,
+  listEmails,
+  loadDemoData,
+  bookingCalendarFile: bookingCalendarFileCommand,
+  widgetBookingCalendarFile: widgetBookingCalendarFileCommand,
+  getCalendarFeed: getCalendarFeedCommand,
+  rotateCalendarFeed: rotateCalendarFeedCommand,
+  revokeCalendarFeed: revokeCalendarFeedCommand,
+  calendarFeed: calendarFeedCommand,
+  createWebhookEndpoint,
+  listWebhookEndpoints,
+  getWebhookEndpoint,
+  updateWebhookEndpoint,
+  deleteWebhookEndpoint,
+  rotateWebhookEndpointSecret,
+  pingWebhookEndpoint,
+  listWebhookDeliveries,
+  replayWebhookDelivery,
+  billingCheckout,
+  billingPortal,
+  getBilling,
+  adminReportUsage,
+  listUsers: listUsersCommand,
+  createUser: createUserCommand,
+  updateUser: updateUserCommand,
+  deleteUser: deleteUserCommand,
+  setLogo: setLogoCommand,
+  removeLogo: removeLogoCommand,
+  getFile: getFileCommand,
 } as const;
 
 /** Every command as a list, for generated documents and tool lists. */

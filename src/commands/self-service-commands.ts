@@ -55,7 +55,11 @@ async function manageView(context: CommandContext, booking: BookingView): Promis
 }
 
 /** The booking a manage token opens; any flaw in the token is refused before a lookup. */
-async function openBooking(context: CommandContext, id: string, token: string): Promise<Booking> {
+export async function openBooking(
+  context: CommandContext,
+  id: string,
+  token: string,
+): Promise<Booking> {
   const key = manageTokenKey(context.services.secrets.jwtKey);
   await verifyManageToken(key, token, { tenantId: tenantOf(context).id, bookingId: id });
   const booking = await context.em.findOne(Booking, { id });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { errors } from "../domain/app-error.js";
+import { refundPolicies } from "../domain/payments.js";
 import { describePrincipal } from "../domain/principal.js";
 import { apiKeyKinds, apiKeyModes, businessTypes } from "../domain/tenancy.js";
 import { ApiKey, Calendar, Tenant } from "../store/entities/index.js";
@@ -8,9 +9,12 @@ import { recordAudit } from "../tenants/audit.js";
 import { signUpTenant } from "../tenants/onboarding.js";
 import { logInStaff } from "../tenants/staff-login.js";
 import { assertTenantServing } from "../tenants/tenant-status.js";
+import { suspendIfTrialOver } from "../tenants/trial-expiry.js";
 import { viewSelfService, viewTenant } from "../tenants/tenant-view.js";
 import { askActor } from "./actor-errors.js";
+import { trialExpiryDeps } from "./plan-enforcement.js";
 import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { sendVerificationEmail } from "./onboarding-commands.js";
 import {
   emailSchema,
   idSchema,
@@ -40,6 +44,8 @@ export const signUp = defineCommand({
   }),
   async run({ services, em, origin }, input) {
     const result = await signUpTenant(em, input, services.secrets.keyPepper, origin);
+    // After the commit: the send runs in the background and cannot fail the signup.
+    await sendVerificationEmail(services, result.tenant, result.owner);
     return {
       tenant: viewTenant(result.tenant),
       user: { id: result.owner.id, email: result.owner.email, role: result.owner.role },
@@ -51,7 +57,8 @@ export const signUp = defineCommand({
 /** Staff login: email and password of one tenant for a staff token. */
 export const logIn = defineCommand({
   name: "auth.login",
-  summary: "Exchange a staff member's email and password for a staff token.",
+  summary:
+    "Exchange a staff member's email and password for a staff token (a suspended tenant's token reaches billing only).",
   access: { kind: "public" },
   input: z.object({
     tenantCode: tenantCodeSchema,
@@ -61,7 +68,10 @@ export const logIn = defineCommand({
   async run({ services, em }, input) {
     const tenant = await em.findOne(Tenant, { tenantCode: input.tenantCode, isActive: true });
     if (!tenant) throw errors.invalidCredentials();
-    assertTenantServing(tenant);
+    // A suspended tenant's staff may still sign in, to reach billing and pay; every other
+    // call of theirs answers 402 until then. A cancelled tenant is closed.
+    await suspendIfTrialOver(trialExpiryDeps(services), tenant);
+    if (tenant.subscriptionStatus !== "suspended") assertTenantServing(tenant);
 
     const scoped = services.db.forkForTenant(tenant.id);
     const session = await logInStaff(scoped, tenant, input, services.secrets.jwtKey);
@@ -69,6 +79,7 @@ export const logIn = defineCommand({
       token: session.token,
       expiresAt: session.expiresAt.toISOString(),
       user: { id: session.user.id, email: session.user.email, role: session.user.role },
+      subscriptionStatus: tenant.subscriptionStatus,
     };
   },
 });
@@ -103,7 +114,7 @@ function assignSelfService(tenant: Tenant, change: z.output<typeof selfServiceSc
 export const updateTenant = defineCommand({
   name: "tenant.update",
   summary:
-    "Change the tenant's name, time zone, how long holds last (60–3600 seconds) or what customers may change themselves.",
+    "Change the tenant's name, time zone, how long holds last (60–3600 seconds), what customers may change themselves, refunds, or when customers are reminded.",
   access: { kind: "tenant", credentials: ["secret", "staff"], roles: ["owner", "admin"] },
   input: z
     .object({
@@ -111,9 +122,13 @@ export const updateTenant = defineCommand({
       timezone: timeZoneSchema.optional(),
       holdTtlSeconds: z.number().int().min(60).max(3600).optional(),
       selfService: selfServiceSchema.optional(),
+      refundPolicy: z.enum(refundPolicies).optional(),
+      refundCutoffHours: z.number().int().min(0).max(8760).optional(),
+      reminderMinutesBefore: z.number().int().min(5).max(10_080).nullable().optional(),
     })
     .refine((input) => Object.values(input).some((value) => value !== undefined), {
-      message: "give at least one of name, timezone, holdTtlSeconds, selfService",
+      message:
+        "give at least one of name, timezone, holdTtlSeconds, selfService, refundPolicy, refundCutoffHours, reminderMinutesBefore",
     }),
   async run(context, input) {
     const tenant = await context.em.findOneOrFail(
@@ -128,6 +143,9 @@ export const updateTenant = defineCommand({
       timezone: tenant.timezone,
       holdTtlSeconds: tenant.holdTtlSeconds,
       selfService: viewSelfService(tenant),
+      refundPolicy: tenant.refundPolicy,
+      refundCutoffHours: tenant.refundCutoffHours,
+      reminderMinutesBefore: tenant.reminderMinutesBefore,
     };
     const { selfService, ...settings } = input;
     context.em.assign(
@@ -144,7 +162,10 @@ export const updateTenant = defineCommand({
     });
     await context.em.flush();
     context.services.identities.invalidate({ kind: "tenant", id: tenant.id });
-    if (input.holdTtlSeconds !== undefined) await reloadCalendars(context, tenant.id);
+    // Calendar actors keep the hold length and the reminder time in memory.
+    if (input.holdTtlSeconds !== undefined || input.reminderMinutesBefore !== undefined) {
+      await reloadCalendars(context, tenant.id);
+    }
     return { ...viewTenant(tenant), holdTtlSeconds: tenant.holdTtlSeconds };
   },
 });

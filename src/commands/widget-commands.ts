@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiKey, Calendar, Service, ServiceCalendar, Tenant } from "../store/entities/index.js";
+import { showsPoweredBy } from "../tenants/plan-gates.js";
 import { viewBranding, viewSelfService } from "../tenants/tenant-view.js";
 import { defineCommand, tenantOf } from "./command.js";
 
@@ -27,6 +28,8 @@ export const widgetConfig = defineCommand({
     return {
       tenant: { code: tenant.tenantCode, name: tenant.name, timezone: tenant.timezone },
       branding: viewBranding(tenant),
+      /** The widget shows a small "Powered by VBWD" link unless the plan is white label. */
+      poweredBy: showsPoweredBy(tenant),
       selfService: viewSelfService(tenant),
       calendars: calendars.map(({ id, name, timezone }) => ({ id, name, timezone })),
       services: services.flatMap((service) => {
@@ -43,6 +46,7 @@ export const widgetConfig = defineCommand({
             durationMinutes: service.durationMinutes,
             priceCents: service.priceCents,
             currency: service.currency,
+            requiresPrepayment: service.requiresPrepayment,
             calendarIds,
           },
         ];

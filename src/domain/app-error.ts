@@ -20,10 +20,12 @@ export const errorCodes = [
   "slot_unavailable",
   "hold_expired",
   "idempotency_key_reused",
+  "payment_required",
   "invalid_signature",
   "signature_expired",
   "event_type_not_allowed",
   "invalid_manage_token",
+  "invalid_verification_token",
   "self_service_disabled",
   "change_window_closed",
   "payload_too_large",
@@ -177,6 +179,13 @@ export const errors = {
       `hold ${id} has expired or was released; hold the slot again`,
     );
   },
+  paymentRequired(serviceId: string): AppError {
+    return new AppError(
+      "payment_required",
+      `service ${serviceId} is paid in advance; hold the slot, then POST /holds/{id}/checkout and pay, and the booking is made when the payment succeeds`,
+      { serviceId },
+    );
+  },
   idempotencyKeyReused(key: string): AppError {
     return new AppError(
       "idempotency_key_reused",
@@ -190,6 +199,33 @@ export const errors = {
       { limit },
     );
   },
+  userLimitReached(limit: number): AppError {
+    return new AppError(
+      "plan_limit_reached",
+      `the plan allows ${limit} active users and they are taken; deactivate a user or upgrade the plan`,
+      { limit, resource: "users" },
+    );
+  },
+  storageLimitReached(limitBytes: number, usedBytes: number, neededBytes: number): AppError {
+    const mb = (bytes: number) => Math.round((bytes / 1048576) * 100) / 100;
+    return new AppError(
+      "plan_limit_reached",
+      `the plan allows ${mb(limitBytes)} MB of storage, ${mb(usedBytes)} MB are used and this file needs ${mb(neededBytes)} MB; remove files or upgrade the plan`,
+      { limit: limitBytes, usedBytes, resource: "storage" },
+    );
+  },
+  uploadTypeNotAccepted(type: string, accepted: readonly string[]): AppError {
+    return new AppError(
+      "unsupported_media_type",
+      `content type "${type}" is not accepted here; send one of ${accepted.join(", ")}`,
+    );
+  },
+  lastOwner(userId: string): AppError {
+    return new AppError(
+      "conflict",
+      `user ${userId} is the tenant's last active owner; make another user owner first`,
+    );
+  },
   featureNotInPlan(feature: string, plan: string): AppError {
     return new AppError(
       "feature_not_in_plan",
@@ -201,6 +237,12 @@ export const errors = {
     return new AppError(
       "invalid_manage_token",
       `the manage link for booking ${bookingId} is invalid or has expired; use the link from the booking's confirmation`,
+    );
+  },
+  invalidVerificationToken(validHours: number): AppError {
+    return new AppError(
+      "invalid_verification_token",
+      `the email verification link is invalid or has expired (links work for ${validHours} hours); log in and ask for a new one`,
     );
   },
   selfServiceDisabled(change: "cancel" | "reschedule"): AppError {

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { ActorSystem, type ErrorCodec } from "../../actors/index.js";
+import { ActorSystem, type ActorKind, type ErrorCodec } from "../../actors/index.js";
 import type { ActorSettings } from "../config.js";
 import { AppError, errorCodes, type ErrorCode } from "../domain/app-error.js";
 import { moduleLogger } from "../logger.js";
@@ -20,6 +20,8 @@ export interface ActorRuntimeDeps {
   redis: Redis | undefined;
   clusterToken: string;
   feed: ChangeFeed;
+  /** Actor kinds wired from outside the engine's core (the outbox worker). */
+  extraKinds?: ActorKind<never, unknown>[];
 }
 
 /** Carries `AppError`s across node-to-node forwards with their code and details. */
@@ -47,6 +49,7 @@ export async function startActorRuntime(deps: ActorRuntimeDeps): Promise<ActorSy
       probeActorKind(db),
       calendarActorKind({ db, feed: deps.feed, quota }),
       tenantActorKind(db),
+      ...((deps.extraKinds ?? []) as ActorKind[]),
     ],
     timerStore: new DatabaseTimerStore(db),
     epochStore: new DatabaseEpochStore(db),

@@ -9,8 +9,10 @@ import {
 } from "../../actors/index.js";
 import { errors } from "../domain/app-error.js";
 import { occupiedCells } from "../domain/availability.js";
+import { webhookEventTypes } from "../domain/webhook-events.js";
 import type { Database } from "../store/database.js";
 import { idPrefixes, newId } from "../store/ids.js";
+import { outboxRow } from "../store/outbox-rows.js";
 import { knexOf } from "./knex-access.js";
 import { commitPlan, WritePlan } from "./calendar-writes.js";
 import {
@@ -47,6 +49,10 @@ export type CalendarMessage =
       startMs: number;
       holdId?: string | undefined;
       customer: CustomerInput;
+      /** The protocol the booking is made over, kept for analytics. */
+      source?: string | undefined;
+      /** The paid prepayment this booking is for; a service that requires one needs it. */
+      paymentId?: string | undefined;
     }
   | { op: "release"; tenantId: string; holdId: string }
   | { op: "cancel"; tenantId: string; bookingId: string }
@@ -56,7 +62,9 @@ export type CalendarMessage =
   /** The holder's socket went away: the hold now ends `graceMs` from now, or at its TTL. */
   | { op: "detach"; tenantId: string; holdId: string; graceMs: number }
   /** The holder's socket came back within the grace: the hold ends at its TTL again. */
-  | { op: "attach"; tenantId: string; holdId: string };
+  | { op: "attach"; tenantId: string; holdId: string }
+  /** The customer went to pay: the hold lasts until at least `untilMs`, socket or not. */
+  | { op: "checkout"; tenantId: string; holdId: string; untilMs: number };
 
 /** Bookings the tenant actor allows a turn to make, out of those asked for. */
 export interface QuotaReservation {
@@ -106,10 +114,30 @@ interface Turn {
   reload: boolean;
 }
 
+/** The events that leave the engine (webhooks, messages); holds coming and going stay inside. */
+const outboxEventTypes: ReadonlySet<string> = new Set(webhookEventTypes);
+
+/** Outbox rows of a turn's events, keyed by their booking or hold so each keeps its order. */
+function outboxRowsOf(events: readonly DomainEvent[]) {
+  return events
+    .filter((event) => outboxEventTypes.has(event.type))
+    .map((event) =>
+      outboxRow({
+        id: newId(idPrefixes.outboxEvent),
+        tenantId: event.tenantId,
+        orderingKey: String(event.data["id"]),
+        type: event.type,
+        data: event.data,
+        atMs: event.atMs,
+      }),
+    );
+}
+
 /** A booking that became possible within the turn, after quota was asked for the others. */
 const quotaNeeded = new Error("quota needed");
 
 const expiryTimer = (holdId: string) => `expire:${holdId}`;
+const reminderTimer = (bookingId: string) => `remind:${bookingId}`;
 
 class CalendarActor implements Actor<CalendarMessage, unknown> {
   private state!: CalendarState;
@@ -173,12 +201,57 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
 
   async onTimer(timer: FiredTimer): Promise<void> {
     if (this.missing) return;
+    const reminder = timer.payload as { remind?: string; startMs?: number } | null;
+    if (reminder?.remind) return this.remind(reminder.remind, Number(reminder.startMs));
     const holdId = (timer.payload as { holdId?: string } | null)?.holdId;
     const hold = holdId ? this.state.holds.get(holdId) : undefined;
     if (!hold || hold.expiresAtMs > Date.now()) return;
     const turn = this.newTurn(noQuota);
     this.dropHold(turn, hold.id, "expired", false);
     if (!(await this.commit(turn))) throw new Error(`could not expire hold ${hold.id}`);
+  }
+
+  /**
+   * A booking's reminder fell due: one `booking.reminder` outbox event, unless the booking was
+   * cancelled or moved since (its new time has its own timer). The event's id is made from the
+   * booking and its start, so a timer fired twice (at least once, across crashes) writes once.
+   */
+  private async remind(bookingId: string, startMs: number): Promise<void> {
+    const booking = this.state.bookings.get(bookingId);
+    if (!booking || booking.status !== "confirmed" || booking.startMs !== startMs) return;
+    const id = `evt_remind_${bookingId}_${startMs}`;
+    if (await this.knex("outbox_events").where({ id }).first("seq")) return;
+    const turn = this.newTurn(noQuota);
+    turn.plan.outbox.push(
+      outboxRow({
+        id,
+        tenantId: this.state.tenantId,
+        orderingKey: bookingId,
+        type: "booking.reminder",
+        data: {
+          ...viewBooking(this.state, booking),
+          reminderMinutesBefore: this.state.reminderMinutes,
+        },
+        atMs: Date.now(),
+      }),
+    );
+    if (!(await this.commit(turn)))
+      throw new Error(`could not record the reminder of ${bookingId}`);
+  }
+
+  /** Sets (or moves) the booking's reminder timer when the tenant wants reminders. */
+  private scheduleReminder(turn: Turn, booking: LiveBooking): void {
+    const minutes = this.state.reminderMinutes;
+    if (!minutes) return;
+    const dueAt = booking.startMs - minutes * 60_000;
+    if (dueAt <= Date.now()) return;
+    turn.plan.timers.push({
+      key: this.context.key,
+      timerId: reminderTimer(booking.id),
+      shard: this.context.shard,
+      dueAt,
+      payload: { remind: booking.id, startMs: booking.startMs },
+    });
   }
 
   private newTurn(quota: QuotaReservation): Turn {
@@ -221,6 +294,8 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
         return this.detach(message.holdId, message.graceMs, turn);
       case "attach":
         return this.attach(message.holdId, turn);
+      case "checkout":
+        return this.keepForCheckout(message.holdId, message.untilMs, turn);
     }
   }
 
@@ -288,6 +363,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const existing = this.state.bookings.get(message.bookingId);
     if (existing) return this.replayBooking(existing, message);
     const service = this.offered(message.serviceId);
+    if (service.requiresPrepayment && !message.paymentId) throw errors.paymentRequired(service.id);
     const endMs = message.startMs + service.durationMinutes * 60_000;
     const free = message.holdId
       ? undefined
@@ -326,8 +402,9 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     });
     turn.quotaLeft--;
     turn.quotaUsed++;
-    turn.plan.bookings.push(bookingRow(this.state, booking));
+    turn.plan.bookings.push({ ...bookingRow(this.state, booking), source: message.source ?? null });
     turn.plan.recordEvent(booking.id, null, "confirmed", { holdId: booking.holdId });
+    this.scheduleReminder(turn, booking);
     return this.announceBooking(turn, "booking.created", booking);
   }
 
@@ -376,6 +453,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     this.memo.reset(fresh.rules);
     this.state.services = fresh.services;
     this.state.holdTtlSeconds = fresh.holdTtlSeconds;
+    this.state.reminderMinutes = fresh.reminderMinutes;
   }
 
   private reload(turn: Turn) {
@@ -415,6 +493,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
   private detach(holdId: string, graceMs: number, turn: Turn) {
     const hold = this.state.holds.get(holdId);
     if (!hold) return { id: holdId, status: "gone" };
+    if (hold.inCheckout) return viewHold(this.state, hold);
     const heldUntil = hold.heldUntilMs ?? hold.expiresAtMs;
     this.moveExpiry(turn, hold, Math.min(heldUntil, Date.now() + graceMs), heldUntil);
     return viewHold(this.state, hold);
@@ -424,6 +503,16 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const hold = this.state.holds.get(holdId);
     if (!hold || hold.expiresAtMs <= Date.now()) throw errors.holdExpired(holdId);
     if (hold.heldUntilMs !== undefined) this.moveExpiry(turn, hold, hold.heldUntilMs, undefined);
+    return viewHold(this.state, hold);
+  }
+
+  private keepForCheckout(holdId: string, untilMs: number, turn: Turn) {
+    const hold = this.state.holds.get(holdId);
+    if (!hold || hold.expiresAtMs <= Date.now()) throw errors.holdExpired(holdId);
+    hold.inCheckout = true;
+    turn.undo.push(() => delete hold.inCheckout);
+    const heldUntil = hold.heldUntilMs ?? hold.expiresAtMs;
+    this.moveExpiry(turn, hold, Math.max(heldUntil, untilMs), undefined);
     return viewHold(this.state, hold);
   }
 
@@ -453,6 +542,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
       countDay(this.state, booking.startMs, 1);
     });
     turn.plan.releasedOwners.push(booking.id);
+    turn.plan.cancelledTimers.push({ key: this.context.key, timerId: reminderTimer(booking.id) });
     return this.changeStatus(turn, booking, "cancelled", "booking.cancelled");
   }
 
@@ -517,6 +607,9 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
       rescheduledFrom: iso(before.startMs),
     });
     turn.affected.push({ startMs: before.startMs, endMs: before.endMs });
+    // The timer of the old time is replaced (same id), or removed when the new one is too near.
+    turn.plan.cancelledTimers.push({ key: this.context.key, timerId: reminderTimer(booking.id) });
+    this.scheduleReminder(turn, booking);
     return this.announceBooking(turn, "booking.rescheduled", booking);
   }
 
@@ -580,6 +673,7 @@ class CalendarActor implements Actor<CalendarMessage, unknown> {
     const visible = turn.affected.length > 0 || turn.reload;
     const version = this.state.version + (visible ? 1 : 0);
     const fence = { shard: this.context.shard, epoch: this.context.epoch };
+    turn.plan.outbox.push(...outboxRowsOf(turn.events));
     try {
       await commitPlan(this.knex, turn.plan, fence, this.mysql, version);
     } catch (error) {

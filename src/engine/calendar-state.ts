@@ -13,6 +13,8 @@ export interface LiveHold {
   seats: CellSeat[];
   /** The expiry its TTL gave, kept while the holder's socket is away and the hold is on grace. */
   heldUntilMs?: number;
+  /** The customer is paying for it: it lasts through checkout even when their socket goes. */
+  inCheckout?: true;
 }
 
 /** A booking as the calendar actor keeps it (recent and future ones). */
@@ -39,6 +41,8 @@ export interface OfferedService {
   durationMinutes: number;
   priceCents: number;
   currency: string;
+  /** Booked only through a paid checkout, never directly. */
+  requiresPrepayment: boolean;
 }
 
 /** Everything a calendar actor holds in memory. */
@@ -48,6 +52,8 @@ export interface CalendarState {
   tenantId: string;
   rules: CalendarRules;
   holdTtlSeconds: number;
+  /** The tenant's reminder, minutes before each booking's start; null: none. */
+  reminderMinutes: number | null;
   version: number;
   seats: SeatMap;
   holds: Map<string, LiveHold>;
@@ -73,7 +79,7 @@ export async function loadCalendarState(
   const row = await knex("calendars").where({ id: calendarId, is_active: true }).first();
   if (!row) return undefined;
   const tenant = await knex("tenants")
-    .select("hold_ttl_seconds")
+    .select("hold_ttl_seconds", "reminder_minutes_before")
     .where({ id: row.tenant_id })
     .first();
   const since = Date.now() - keepPastMs;
@@ -96,6 +102,8 @@ export async function loadCalendarState(
     tenantId: row.tenant_id,
     rules: rulesOf(row),
     holdTtlSeconds: Number(tenant?.hold_ttl_seconds ?? 600),
+    reminderMinutes:
+      tenant?.reminder_minutes_before == null ? null : Number(tenant.reminder_minutes_before),
     version: Number(row.version),
     seats: new SeatMap(),
     holds: new Map(),
@@ -113,7 +121,7 @@ export async function loadServices(knex: Knex, calendarId: string) {
   const rows = await knex("services")
     .join("service_calendars", "service_calendars.service_id", "services.id")
     .where({ "service_calendars.calendar_id": calendarId, "services.is_active": true })
-    .select("services.id", "duration_minutes", "price_cents", "currency")
+    .select("services.id", "duration_minutes", "price_cents", "currency", "requires_prepayment")
     .orderBy("services.id");
   const services = new Map<string, OfferedService>();
   for (const row of rows) {
@@ -122,6 +130,7 @@ export async function loadServices(knex: Knex, calendarId: string) {
       durationMinutes: Number(row.duration_minutes),
       priceCents: Number(row.price_cents),
       currency: String(row.currency),
+      requiresPrepayment: Boolean(row.requires_prepayment),
     });
   }
   return services;

@@ -1,6 +1,7 @@
 import type { Knex } from "@mikro-orm/knex";
 import type { StoredTimer } from "../../actors/index.js";
 import { idPrefixes, newId } from "../store/ids.js";
+import type { OutboxRow } from "../store/outbox-rows.js";
 import { timerUpsert } from "./actor-timers.js";
 import { insertChunks, writeFenced } from "./fenced-writes.js";
 import type { CellSeat } from "./seat-map.js";
@@ -21,6 +22,8 @@ export interface BookingRow {
   price_cents: number;
   currency: string;
   hold_id: string | null;
+  /** The protocol the booking was made over; absent on updates. */
+  source?: string | null;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -52,6 +55,8 @@ export class WritePlan {
   readonly bookings: BookingRow[] = [];
   readonly bookingUpdates: { id: string; changes: Partial<BookingRow> }[] = [];
   readonly events: Record<string, unknown>[] = [];
+  /** Domain events for webhooks and messages, committed with the change they report. */
+  readonly outbox: OutboxRow[] = [];
   readonly timers: StoredTimer[] = [];
   readonly cancelledTimers: { key: string; timerId: string }[] = [];
 
@@ -70,7 +75,8 @@ export class WritePlan {
         this.holdStatuses.length +
         this.holdExpiries.length +
         this.bookings.length +
-        this.bookingUpdates.length ===
+        this.bookingUpdates.length +
+        this.outbox.length ===
       0
     );
   }
@@ -159,5 +165,6 @@ function writeChanges(trx: Knex.Transaction, plan: WritePlan): Knex.QueryBuilder
     ),
     ...plan.bookingUpdates.map(({ id, changes }) => trx("bookings").where({ id }).update(changes)),
     ...insertChunks(trx, "booking_events", plan.events, 200),
+    ...insertChunks(trx, "outbox_events", plan.outbox, 100),
   ];
 }

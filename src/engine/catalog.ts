@@ -15,6 +15,20 @@ export interface ServiceSettings {
   priceCents: number;
   currency: string;
   calendarIds: string[];
+  /** Booked only through a paid checkout; needs a price above zero. */
+  requiresPrepayment?: boolean;
+}
+
+/** Refuses prepayment on a free service: there would be nothing to pay. */
+function assertPayable(service: Pick<Service, "requiresPrepayment" | "priceCents">): void {
+  if (service.requiresPrepayment && service.priceCents <= 0) {
+    throw errors.invalidInput([
+      {
+        path: "requiresPrepayment",
+        message: "only a service with a price above 0 can require prepayment; set priceCents",
+      },
+    ]);
+  }
 }
 
 const iso = (date: Date) => date.toISOString();
@@ -102,6 +116,7 @@ export function viewService(service: Service, calendarIds: string[]) {
     durationMinutes: service.durationMinutes,
     priceCents: service.priceCents,
     currency: service.currency,
+    requiresPrepayment: service.requiresPrepayment,
     calendarIds,
     createdAt: iso(service.createdAt),
     updatedAt: iso(service.updatedAt),
@@ -114,6 +129,10 @@ export async function createService(
   tenantId: string,
   settings: ServiceSettings,
 ) {
+  assertPayable({
+    requiresPrepayment: settings.requiresPrepayment ?? false,
+    priceCents: settings.priceCents,
+  });
   for (const calendarId of settings.calendarIds) await findCalendar(em, calendarId);
   const now = new Date();
   const { calendarIds, ...fields } = settings;
@@ -149,6 +168,7 @@ export async function updateService(
   const { service } = await findService(em, id);
   const { calendarIds, ...fields } = changes;
   em.assign(service, fields);
+  assertPayable(service);
   if (calendarIds) {
     for (const calendarId of calendarIds) await findCalendar(em, calendarId);
     await em.nativeDelete(ServiceCalendar, { service: id });

@@ -14,6 +14,14 @@ export const idPrefixes = {
   idempotency: "idk",
   webhookSource: "whs",
   inboundEvent: "whe",
+  outboxEvent: "evt",
+  webhookEndpoint: "wep",
+  webhookDelivery: "whd",
+  webhookAttempt: "wha",
+  smsMessage: "sms",
+  bookingPayment: "pay",
+  upload: "upl",
+  emailMessage: "eml",
 } as const;
 
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";

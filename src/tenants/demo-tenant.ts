@@ -1,3 +1,4 @@
+import type { EntityManager } from "@mikro-orm/core";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -64,7 +65,7 @@ async function createDemoTenant(db: Database, secrets: PlatformSecrets): Promise
     secrets.keyPepper,
     { protocol: "system" },
   );
-  const offer = await createDemoOffer(db, signup.tenant.id);
+  const offer = await createDemoOffer(db.forkForTenant(signup.tenant.id), signup.tenant.id);
   return {
     tenantCode: demoTenantCode,
     ownerEmail,
@@ -75,14 +76,21 @@ async function createDemoTenant(db: Database, secrets: PlatformSecrets): Promise
   };
 }
 
-async function createDemoOffer(db: Database, tenantId: string) {
-  const em = db.forkForTenant(tenantId);
+/**
+ * Creates the sample offer, a calendar open on weekdays with a 30-minute consultation, with
+ * `em` confined to the tenant; `calendarId` fixes the calendar's id (default: a new one).
+ */
+export async function createDemoOffer(
+  em: EntityManager,
+  tenantId: string,
+  options: { timezone?: string; calendarId?: string } = {},
+) {
   const now = new Date();
   const calendar = em.create(Calendar, {
-    id: newId(idPrefixes.calendar),
+    id: options.calendarId ?? newId(idPrefixes.calendar),
     tenant: tenantId,
     name: "Dr. Demo",
-    timezone: "Europe/Berlin",
+    timezone: options.timezone ?? "Europe/Berlin",
     weeklyHours: officeHours,
     slotIntervalMinutes: 30,
     createdAt: now,

@@ -25,3 +25,16 @@ export function requireFeature(tenant: Tenant, feature: PlanFeature): void {
     throw errors.featureNotInPlan(planFeatures[feature], tenant.plan.slug);
   }
 }
+
+/** Whether the tenant may use the feature: its plan includes it, or it is on trial. */
+export function featureAvailable(tenant: Tenant, feature: PlanFeature): boolean {
+  // A trial evaluates the whole product, whatever plan it was started on.
+  return tenant.subscriptionStatus === "trial" || planIncludes(tenant, feature);
+}
+
+/** As `requireFeature`, except that a tenant on trial may use every feature. */
+export function requireFeatureOrTrial(tenant: Tenant, feature: PlanFeature): void {
+  if (!featureAvailable(tenant, feature)) {
+    throw errors.featureNotInPlan(planFeatures[feature], tenant.plan.slug);
+  }
+}

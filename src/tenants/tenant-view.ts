@@ -1,4 +1,5 @@
 import type { Branding } from "../domain/branding.js";
+import type { RefundPolicy } from "../domain/payments.js";
 import type { Tenant } from "../store/entities/index.js";
 
 /** The public form of a tenant, as the API returns it. */
@@ -15,6 +16,12 @@ export interface TenantView {
   locale: string;
   limits: { users: number; bookingsPerMonth: number; events: number; storageMb: number };
   selfService: SelfServiceView;
+  /** How much of a prepayment a cancelled booking gets back: full, none, or cutoff. */
+  refundPolicy: RefundPolicy;
+  /** For the cutoff policy: full refund only this many hours or more before the start. */
+  refundCutoffHours: number;
+  /** Reminders go out this many minutes before each booking; null: none. */
+  reminderMinutesBefore: number | null;
   createdAt: string;
 }
 
@@ -55,6 +62,9 @@ export function viewTenant(tenant: Tenant): TenantView {
       storageMb: tenant.storageLimitMb,
     },
     selfService: viewSelfService(tenant),
+    refundPolicy: tenant.refundPolicy,
+    refundCutoffHours: tenant.refundCutoffHours,
+    reminderMinutesBefore: tenant.reminderMinutesBefore,
     createdAt: tenant.createdAt.toISOString(),
   };
 }

@@ -219,6 +219,11 @@ for (const dialect of dialectsUnderTest()) {
     "the monthly limit is reached exactly by concurrent bookings on several calendars",
     async ({ engine }) => {
       const tenant = await signUpTenant(engine, nextCode("limit"));
+      // An active tenant's secret key needs a plan with API access.
+      await engine.api("PATCH", `/api/v1/admin/tenants/${tenant.code}`, {
+        token: testAdminToken,
+        body: { planSlug: "professional" },
+      });
       await knexOf(engine.engine.services.db)("tenants")
         .where({ id: tenant.id })
         .update({ max_bookings_per_month: 5 });

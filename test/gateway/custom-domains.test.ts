@@ -10,6 +10,7 @@ import {
   getWithHost,
   signUpTenant,
   startTestEngine,
+  testAdminToken,
   type TestEngine,
   type TestTenant,
 } from "../support/engine.js";
@@ -244,6 +245,19 @@ for (const dialect of dialectsUnderTest()) {
       assert.equal((await status(engine, a)).body, verified.body);
       // Verifying again changes nothing.
       assert.equal((await verify(engine, a)).body, verified.body);
+      // The operator's list for certificate automation has it, and only verified domains.
+      const listed = await engine.api("GET", "/api/v1/admin/domains", { token: testAdminToken });
+      assert.is(listed.status, 200);
+      assert.equal(listed.body.data, [
+        {
+          domain: host,
+          tenantCode: "clinic-a",
+          subscriptionStatus: "trial",
+          verifiedAt: verified.body.verifiedAt,
+        },
+      ]);
+      const notOperator = await engine.api("GET", "/api/v1/admin/domains", { token: a.secretKey });
+      assert.is(notOperator.status, 403);
 
       const own = await tenantVia(engine, host, a);
       assert.is(own.status, 200);

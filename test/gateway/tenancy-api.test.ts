@@ -271,16 +271,24 @@ for (const dialect of dialectsUnderTest()) {
     const suspended = await engine.api("GET", "/api/v1/tenant", { token: tenant.secretKey });
     assert.is(suspended.status, 402);
     assert.is(suspended.body.error.code, "tenant_suspended");
+    // Staff may still sign in, to pay; the token reaches billing and nothing else.
     const login = await engine.api("POST", "/api/v1/auth/login", {
       body: { tenantCode: tenant.code, email: tenant.email, password: tenant.password },
     });
-    assert.is(login.status, 402);
+    assert.is(login.status, 200);
+    assert.is(login.body.subscriptionStatus, "suspended");
+    const staff = { token: login.body.token as string };
+    assert.is((await engine.api("GET", "/api/v1/tenant", staff)).status, 402);
+    assert.is((await engine.api("GET", "/api/v1/billing", staff)).status, 200);
 
     assert.is((await setStatus("cancelled")).status, 200);
     const cancelled = await engine.api("GET", "/api/v1/tenant", { token: tenant.secretKey });
     assert.is(cancelled.status, 403);
     assert.is(cancelled.body.error.code, "tenant_cancelled");
 
+    // An active tenant's secret key needs a plan with API access.
+    const upgrade = { ...admin, body: { planSlug: "professional" } };
+    await engine.api("PATCH", `/api/v1/admin/tenants/${tenant.code}`, upgrade);
     assert.is((await setStatus("active")).status, 200);
     const active = await engine.api("GET", "/api/v1/tenant", { token: tenant.secretKey });
     assert.is(active.status, 200);

@@ -12,7 +12,7 @@ import { LiveAvailability, type Slot } from "./live-availability.js";
 import { manageLinkFor, readManageLink, type ManageLink } from "./manage-link.js";
 import { dayKey, dayKeyOf, monthOf, monthWindow, shiftMonth, TimeFormats } from "./local-time.js";
 import { languageOf, translatorFor, type Translate } from "./messages.js";
-import { newIdempotencyKey, WidgetApi, type ServiceOffer } from "./widget-api.js";
+import { newIdempotencyKey, WidgetApi, type Customer, type ServiceOffer } from "./widget-api.js";
 import {
   WidgetError,
   type WidgetBooking,
@@ -26,6 +26,8 @@ export type WidgetEventName =
   | "vbwd:ready"
   | "vbwd:slot-held"
   | "vbwd:slot-released"
+  /** The customer is sent to pay for a prepaid service (just before the page leaves). */
+  | "vbwd:checkout"
   | "vbwd:booked"
   | "vbwd:rescheduled"
   | "vbwd:cancelled"
@@ -120,7 +122,8 @@ export class BookingWidget {
     const fromTenant: WidgetTheme = {
       primaryColor: branding.primaryColor ?? undefined,
       secondaryColor: branding.secondaryColor ?? undefined,
-      logoUrl: branding.logoUrl ?? undefined,
+      // An uploaded logo is a path on the engine, not on the page the widget is embedded in.
+      logoUrl: branding.logoUrl ? new URL(branding.logoUrl, this.settings.baseUrl).href : undefined,
       fontFamily: branding.fontFamily ?? undefined,
       borderRadius:
         typeof branding.cornerRadius === "number" ? `${branding.cornerRadius}px` : undefined,
@@ -440,6 +443,7 @@ export class BookingWidget {
         email: customer.email,
         ...(customer.phone ? { phone: customer.phone } : {}),
       };
+      if (service.requiresPrepayment) return await this.payFor(hold.id, contact);
       const booking = await this.api.book(slot, contact, this.idempotencyKey);
       clearInterval(this.countdown);
       this.state.hold = undefined;
@@ -451,6 +455,20 @@ export class BookingWidget {
       this.state.submitting = false;
       this.refuseBooking(error);
     }
+  }
+
+  /** Sends the customer to pay for the held slot; the engine books it once Stripe is paid. */
+  private async payFor(holdId: string, contact: Customer): Promise<void> {
+    const page = new URL(window.location.href);
+    page.searchParams.set("vbwd-payment", "success");
+    const successUrl = page.toString();
+    page.searchParams.set("vbwd-payment", "cancelled");
+    const checkout = await this.api.checkout(holdId, contact, {
+      successUrl,
+      cancelUrl: page.toString(),
+    });
+    this.emit("vbwd:checkout", { holdId, sessionId: checkout.sessionId });
+    window.location.assign(checkout.url);
   }
 
   private refuseBooking(error: unknown): void {
@@ -554,7 +572,8 @@ export class BookingWidget {
       id: (name: string) => `${this.prefix}-${name}`,
     };
     panel.lang = languageOf(this.locale);
-    panel.replaceChildren(this.drawHeading(), drawStep(view));
+    const footer = this.drawPoweredBy();
+    panel.replaceChildren(this.drawHeading(), drawStep(view), ...(footer ? [footer] : []));
     if (this.state.step === "form") this.showCountdown();
     if (wanted) this.focus(wanted);
   }
@@ -580,6 +599,13 @@ export class BookingWidget {
       logo ? h("img", { src: logo, alt: "" }) : null,
       setup ? h("h2", {}, setup.tenant.name) : null,
     );
+  }
+
+  /** A small link to VBWD under the widget, unless the tenant's plan is white label. */
+  private drawPoweredBy(): HTMLElement | null {
+    if (this.state.setup?.poweredBy !== true) return null;
+    const link = { href: "https://vbwd.io", target: "_blank", rel: "noopener" };
+    return h("p", { class: "powered", "data-powered-by": true }, h("a", link, "Powered by VBWD"));
   }
 
   private focus(key: string): void {

@@ -8,6 +8,8 @@ export interface ServiceOffer {
   durationMinutes: number;
   priceCents: number | null;
   currency: string | null;
+  /** Paid in advance: the widget sends the customer to checkout instead of booking. */
+  requiresPrepayment?: boolean;
   calendarIds: string[];
 }
 
@@ -32,6 +34,8 @@ export interface TenantSetup {
   };
   /** The calendars the services are offered on (absent from older engines). */
   calendars?: CalendarOffer[];
+  /** Show a small "Powered by VBWD" link (false on white-label plans; absent: older engines). */
+  poweredBy?: boolean;
   /** What the tenant lets customers change themselves (absent from older engines). */
   selfService?: { allowCancel: boolean; allowReschedule: boolean; cutoffHours: number };
   services: ServiceOffer[];
@@ -68,6 +72,21 @@ export class WidgetApi {
     idempotencyKey: string,
   ): Promise<WidgetBooking> {
     return this.call("POST", "/bookings", { ...slot, customer }, idempotencyKey);
+  }
+
+  /**
+   * Opens the payment of a held slot of a prepaid service; the booking is made once it is paid.
+   * Answers where to send the customer.
+   */
+  checkout(
+    holdId: string,
+    customer: Customer,
+    urls: { successUrl: string; cancelUrl: string },
+  ): Promise<{ url: string; sessionId: string; holdExpiresAt: string }> {
+    return this.call("POST", `/holds/${encodeURIComponent(holdId)}/checkout`, {
+      customer,
+      ...urls,
+    });
   }
 
   /** The booking a manage token opens. */

@@ -25,6 +25,8 @@ export const widgetStyles = `
 .panel{background:#fff;border:1px solid #cbd5e1;border-radius:var(--vbwd-radius);padding:16px;max-width:420px}
 .head{display:flex;align-items:center;gap:10px;margin:0 0 12px}
 .head img{max-height:32px}
+.powered{margin:12px 0 0;font-size:.75em;text-align:right}
+.powered a{color:#64748b}
 h2{font-size:1.15em;margin:0}
 h3{font-size:1em;margin:12px 0 8px}
 button{font:inherit;color:inherit;cursor:pointer;border-radius:var(--vbwd-radius);border:1px solid #94a3b8;background:#fff;padding:6px 10px}

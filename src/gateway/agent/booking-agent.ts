@@ -4,7 +4,8 @@ import { executeCommand, type CommandCall } from "../../commands/execute.js";
 import { commands } from "../../commands/registry.js";
 import { isAppError, type AppError, type ErrorCode } from "../../domain/app-error.js";
 import type { BookingView } from "../../engine/booking-view.js";
-import { bookingToIcs } from "./booking-icalendar.js";
+import { bookingCalendarFile } from "../../notify/booking-calendar-file.js";
+import { Booking } from "../../store/entities/index.js";
 import { exampleRequest, type BookingCustomer, type BookingRequest } from "./booking-request.js";
 
 /**
@@ -87,6 +88,7 @@ const requestProblems: ReadonlySet<ErrorCode> = new Set([
   "conflict",
   "plan_limit_reached",
   "idempotency_key_reused",
+  "payment_required",
 ]);
 
 /** Starts a booking from a request. */
@@ -254,7 +256,7 @@ async function bookSlot(
     progress.idempotencyKey,
   );
   progress.booking = booking;
-  const files = await bookingFiles(services, caller, booking, slot.serviceName);
+  const files = await bookingFiles(services, caller, booking);
   return {
     name: "book",
     output: `Booked ${slot.serviceName} for ${booking.customer.name} at ${describeTime(booking.start, slot.timezone)}: booking ${booking.id} is ${booking.status}. The booking and a calendar file (booking.ics) are attached.`,
@@ -270,22 +272,24 @@ export async function bookingFiles(
   services: EngineServices,
   caller: AgentCaller,
   booking: BookingView,
-  serviceName: string,
 ): Promise<AgentFile[]> {
-  const tenant = await runCommand<{ name: string; code: string }>(
+  const tenant = await runCommand<{ id: string; name: string; code: string; timezone: string }>(
     services,
     caller,
     commands.getTenant,
     {},
   );
   const domain = services.config.baseDomain ?? "vbwd.invalid";
-  const ics = bookingToIcs(booking, `${serviceName} with ${tenant.name}`, {
+  // The caller's tenant was just resolved from its credential, so its unit of work is safe.
+  const em = services.db.forkForTenant(tenant.id);
+  const stored = await em.findOneOrFail(Booking, { id: booking.id });
+  const ics = await bookingCalendarFile(em, tenant, stored, {
     name: tenant.name,
     email: `bookings@${tenant.code}.${domain}`,
   });
   return [
     jsonFile("booking.json", booking),
-    { fileName: "booking.ics", mediaType: "text/calendar", content: Buffer.from(ics) },
+    { fileName: "booking.ics", mediaType: "text/calendar", content: Buffer.from(ics.content) },
   ];
 }
 

@@ -11,12 +11,16 @@ const nextSteps: Partial<Record<ErrorCode, string>> = {
     "Check the id: take calendar and service ids from list_services, booking ids from book_appointment.",
   invalid_input: "Fix the arguments named in the details and call the tool again.",
   idempotency_key_reused: "Use a new idempotencyKey for a different booking.",
+  payment_required:
+    "This service is paid in advance: hold the slot and give the customer the checkout link; do not book it directly.",
   plan_limit_reached:
     "Tell the customer the business cannot take more bookings this month; do not retry.",
   unauthenticated:
     "This endpoint needs credentials for this call; ask the business for an agent key.",
   insufficient_scope: "This credential cannot make this call; do not retry it.",
   tenant_suspended: "The business cannot take bookings at the moment; do not retry.",
+  feature_not_in_plan:
+    "The business's plan does not include this way of booking; do not retry, use its booking widget.",
   unavailable: "The engine is moving this calendar between nodes; retry in a second.",
 };
 

@@ -88,6 +88,16 @@ function operationOf(route: RestRoute): JsonObject {
 
 function responsesOf(route: RestRoute): JsonObject {
   const status = String(route.status ?? 200);
+  if (route.fileType) {
+    return {
+      [status]: {
+        description: "The file.",
+        content: { [route.fileType]: { schema: { type: "string" } } },
+      },
+      "4XX": errorResponse,
+      "5XX": errorResponse,
+    };
+  }
   const success = route.command.output
     ? jsonSchemaOf(route.command.output, "output")
     : { type: "object", description: "The command's answer (not described in detail yet)." };

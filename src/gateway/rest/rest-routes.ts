@@ -1,6 +1,7 @@
 import type Router from "@koa/router";
 import type { AnyCommand, EngineServices } from "../../commands/command.js";
 import { executeCommand } from "../../commands/execute.js";
+import { FileOutput } from "../../commands/file-output.js";
 import { receiveInboundEvent } from "../../commands/inbound-webhook-commands.js";
 import { commands } from "../../commands/registry.js";
 import type { HttpState } from "../http/http-state.js";
@@ -21,6 +22,8 @@ export interface RestRoute {
   operationId?: string;
   /** Served by its own adapter (it reads the raw body); listed for the API document only. */
   ownAdapter?: boolean;
+  /** The answer's media type when it is a file rather than JSON (the command answers `FileOutput`). */
+  fileType?: string;
 }
 
 /** The groups of the API document, each with what it holds. */
@@ -30,7 +33,10 @@ export const restTags = {
   booking: "Availability, holds, bookings and the month's usage.",
   widget: "The embeddable widget's calls, made with a publishable key.",
   admin: "The platform operator's calls: tenants and the cluster.",
-  webhooks: "Inbound webhooks: outside systems that book or cancel with signed events.",
+  webhooks:
+    "Webhooks: endpoints that receive signed events with their delivery log, and outside systems that book or cancel with signed events.",
+  calendars: "iCalendar files of bookings and private calendar feeds for staff calendar apps.",
+  billing: "The tenant's subscription to VBWD, paid through Stripe.",
 } as const;
 
 /** A group of the API document. */
@@ -40,6 +46,27 @@ export type RestTag = keyof typeof restTags;
 export const restRoutes: readonly RestRoute[] = [
   { method: "post", path: "/api/v1/signup", command: commands.signUp, status: 201, tag: "tenancy" },
   { method: "post", path: "/api/v1/auth/login", command: commands.logIn, tag: "tenancy" },
+  { method: "get", path: "/api/v1/auth/me", command: commands.currentStaffUser, tag: "tenancy" },
+  {
+    method: "post",
+    path: "/api/v1/auth/verify-email",
+    command: commands.verifyEmail,
+    tag: "tenancy",
+  },
+  {
+    method: "post",
+    path: "/api/v1/auth/resend-verification",
+    command: commands.resendVerification,
+    tag: "tenancy",
+  },
+  { method: "get", path: "/api/v1/emails", command: commands.listEmails, tag: "tenancy" },
+  {
+    method: "post",
+    path: "/api/v1/tenant/demo-data",
+    command: commands.loadDemoData,
+    status: 201,
+    tag: "tenancy",
+  },
   { method: "get", path: "/api/v1/tenant", command: commands.getTenant, tag: "tenancy" },
   { method: "patch", path: "/api/v1/tenant", command: commands.updateTenant, tag: "tenancy" },
   {
@@ -87,10 +114,39 @@ export const restRoutes: readonly RestRoute[] = [
     tag: "tenancy",
   },
   { method: "delete", path: "/api/v1/keys/:id", command: commands.revokeKey, tag: "tenancy" },
+  { method: "get", path: "/api/v1/users", command: commands.listUsers, tag: "tenancy" },
+  {
+    method: "post",
+    path: "/api/v1/users",
+    command: commands.createUser,
+    status: 201,
+    tag: "tenancy",
+  },
+  { method: "patch", path: "/api/v1/users/:id", command: commands.updateUser, tag: "tenancy" },
+  { method: "delete", path: "/api/v1/users/:id", command: commands.deleteUser, tag: "tenancy" },
+  {
+    method: "put",
+    path: "/api/v1/tenant/logo",
+    command: commands.setLogo,
+    tag: "tenancy",
+    ownAdapter: true,
+  },
+  {
+    method: "delete",
+    path: "/api/v1/tenant/logo",
+    command: commands.removeLogo,
+    tag: "tenancy",
+  },
   {
     method: "get",
     path: "/api/v1/admin/tenants",
     command: commands.adminListTenants,
+    tag: "admin",
+  },
+  {
+    method: "get",
+    path: "/api/v1/admin/domains",
+    command: commands.adminListDomains,
     tag: "admin",
   },
   {
@@ -99,6 +155,7 @@ export const restRoutes: readonly RestRoute[] = [
     command: commands.adminUpdateTenant,
     tag: "admin",
   },
+  { method: "get", path: "/api/v1/admin/metrics", command: commands.adminMetrics, tag: "admin" },
   {
     method: "get",
     path: "/v1/widget/:tenantCode/config",
@@ -176,6 +233,13 @@ export const restRoutes: readonly RestRoute[] = [
   { method: "delete", path: "/api/v1/holds/:id", command: commands.releaseHold, tag: "booking" },
   {
     method: "post",
+    path: "/api/v1/holds/:id/checkout",
+    command: commands.checkoutHold,
+    status: 201,
+    tag: "booking",
+  },
+  {
+    method: "post",
     path: "/api/v1/holds/:id/release",
     command: commands.releaseHold,
     tag: "booking",
@@ -209,6 +273,7 @@ export const restRoutes: readonly RestRoute[] = [
     tag: "booking",
   },
   { method: "get", path: "/api/v1/usage", command: commands.usage, tag: "booking" },
+  { method: "get", path: "/api/v1/analytics", command: commands.getAnalytics, tag: "booking" },
   {
     method: "get",
     path: "/v1/widget/:tenantCode/availability",
@@ -233,6 +298,14 @@ export const restRoutes: readonly RestRoute[] = [
   },
   {
     method: "post",
+    path: "/v1/widget/:tenantCode/holds/:id/checkout",
+    command: commands.checkoutHold,
+    status: 201,
+    tag: "widget",
+    operationId: "widget.holds.checkout",
+  },
+  {
+    method: "post",
     path: "/v1/widget/:tenantCode/bookings",
     command: commands.widgetCreateBooking,
     status: 201,
@@ -243,6 +316,45 @@ export const restRoutes: readonly RestRoute[] = [
     path: "/v1/widget/:tenantCode/bookings/:id",
     command: commands.selfServiceGetBooking,
     tag: "widget",
+  },
+  {
+    method: "get",
+    path: "/v1/widget/:tenantCode/bookings/:id/ics",
+    command: commands.widgetBookingCalendarFile,
+    tag: "calendars",
+    fileType: "text/calendar",
+  },
+  {
+    method: "get",
+    path: "/api/v1/bookings/:id/ics",
+    command: commands.bookingCalendarFile,
+    tag: "calendars",
+    fileType: "text/calendar",
+  },
+  {
+    method: "get",
+    path: "/api/v1/calendars/:id/feed",
+    command: commands.getCalendarFeed,
+    tag: "calendars",
+  },
+  {
+    method: "post",
+    path: "/api/v1/calendars/:id/feed",
+    command: commands.rotateCalendarFeed,
+    tag: "calendars",
+  },
+  {
+    method: "delete",
+    path: "/api/v1/calendars/:id/feed",
+    command: commands.revokeCalendarFeed,
+    tag: "calendars",
+  },
+  {
+    method: "get",
+    path: "/feeds/calendars/:calendarId/:file",
+    command: commands.calendarFeed,
+    tag: "calendars",
+    fileType: "text/calendar",
   },
   {
     method: "post",
@@ -293,6 +405,81 @@ export const restRoutes: readonly RestRoute[] = [
     command: commands.rotateWebhookSourceSecret,
     tag: "webhooks",
   },
+  { method: "get", path: "/api/v1/billing", command: commands.getBilling, tag: "billing" },
+  {
+    method: "post",
+    path: "/api/v1/billing/checkout",
+    command: commands.billingCheckout,
+    tag: "billing",
+  },
+  {
+    method: "post",
+    path: "/api/v1/billing/portal",
+    command: commands.billingPortal,
+    tag: "billing",
+  },
+  {
+    method: "post",
+    path: "/api/v1/admin/billing/report-usage",
+    command: commands.adminReportUsage,
+    tag: "admin",
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhooks",
+    command: commands.createWebhookEndpoint,
+    status: 201,
+    tag: "webhooks",
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhooks",
+    command: commands.listWebhookEndpoints,
+    tag: "webhooks",
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhooks/:id",
+    command: commands.getWebhookEndpoint,
+    tag: "webhooks",
+  },
+  {
+    method: "patch",
+    path: "/api/v1/webhooks/:id",
+    command: commands.updateWebhookEndpoint,
+    tag: "webhooks",
+  },
+  {
+    method: "delete",
+    path: "/api/v1/webhooks/:id",
+    command: commands.deleteWebhookEndpoint,
+    tag: "webhooks",
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhooks/:id/rotate-secret",
+    command: commands.rotateWebhookEndpointSecret,
+    tag: "webhooks",
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhooks/:id/ping",
+    command: commands.pingWebhookEndpoint,
+    tag: "webhooks",
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhooks/:id/deliveries",
+    command: commands.listWebhookDeliveries,
+    tag: "webhooks",
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhooks/:id/deliveries/:deliveryId/replay",
+    command: commands.replayWebhookDelivery,
+    status: 201,
+    tag: "webhooks",
+  },
   {
     method: "post",
     path: "/webhooks/in/:sourceId",
@@ -313,12 +500,22 @@ export function mountRestRoutes(router: Router<HttpState>, services: EngineServi
         credential: credentialOf(ctx),
         tenantHint: tenantHintOf(ctx, services.config.baseDomain, params["tenantCode"]),
         browserOrigin: ctx.get("origin") || undefined,
-        protocol: "rest",
+        // The widget's calls are REST in shape; analytics tells them apart by their paths.
+        protocol: route.path.startsWith("/v1/widget/") ? "widget" : "rest",
         ipAddress: ctx.ip,
         requestId: ctx.state.requestId,
         idempotencyKey: ctx.get("idempotency-key") || undefined,
+        // Koa 3's `ctx.origin` is the Origin header; links need where the request arrived.
+        requestBase: `${ctx.protocol}://${ctx.host}`,
       });
       ctx.status = route.status ?? 200;
+      if (output instanceof FileOutput) {
+        ctx.type = output.mediaType;
+        ctx.set("cache-control", output.cacheControl);
+        ctx.set("content-disposition", `inline; filename="${output.fileName}"`);
+        ctx.body = output.content;
+        return;
+      }
       ctx.body = output;
     });
   }

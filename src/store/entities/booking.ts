@@ -18,6 +18,8 @@ export class Booking implements TenantOwned {
   priceCents: Opt<number> = 0;
   currency: Opt<string> = "EUR";
   holdId: string | null = null;
+  /** The protocol the booking was made over (`rest`, `widget`, `mcp`, …); null before it was kept. */
+  source: string | null = null;
   createdAtMs: Opt<number> = Date.now();
   updatedAtMs: Opt<number> = Date.now();
 }
@@ -29,6 +31,7 @@ export const BookingSchema = new EntitySchema<Booking>({
   indexes: [
     { properties: ["tenant", "calendarId", "startMs"] },
     { properties: ["tenant", "createdAtMs"] },
+    { properties: ["tenant", "startMs"] },
   ],
   properties: {
     id: { type: "string", length: 40, primary: true },
@@ -44,6 +47,7 @@ export const BookingSchema = new EntitySchema<Booking>({
     priceCents: { type: "integer" },
     currency: { type: "string", length: 3 },
     holdId: { type: "string", length: 40, nullable: true },
+    source: { type: "string", length: 20, nullable: true },
     createdAtMs: { type: new BigIntType("number") },
     updatedAtMs: { type: new BigIntType("number") },
   },
@@ -64,6 +68,7 @@ export const BookingEventSchema = new EntitySchema<BookingEvent>({
   class: BookingEvent,
   tableName: "booking_events",
   filters: { tenant: tenantFilter },
+  indexes: [{ properties: ["tenant", "atMs"] }],
   properties: {
     id: { type: "string", length: 40, primary: true },
     tenant: { ...tenantColumn },

@@ -11,6 +11,8 @@ export class Service implements TenantOwned {
   durationMinutes!: number;
   priceCents: Opt<number> = 0;
   currency: Opt<string> = "EUR";
+  /** Customers pay when they book (Stripe Checkout); only for a service with a price. */
+  requiresPrepayment: Opt<boolean> = false;
   isActive: Opt<boolean> = true;
   createdAt: Opt<Date> = new Date();
   updatedAt: Opt<Date> = new Date();
@@ -28,6 +30,7 @@ export const ServiceSchema = new EntitySchema<Service>({
     durationMinutes: { type: "integer" },
     priceCents: { type: "integer" },
     currency: { type: "string", length: 3 },
+    requiresPrepayment: { type: "boolean", default: false },
     isActive: { type: "boolean" },
     createdAt: { type: "datetime", length: 3 },
     updatedAt: { type: "datetime", length: 3, onUpdate: () => new Date() },

@@ -12,6 +12,8 @@ export class User implements TenantOwned {
   role!: StaffRole;
   isActive: Opt<boolean> = true;
   lastLoginAt: Date | null = null;
+  /** When the user confirmed their email address; null until they do. */
+  emailVerifiedAt: Date | null = null;
   createdAt: Opt<Date> = new Date();
   updatedAt: Opt<Date> = new Date();
 }
@@ -30,6 +32,7 @@ export const UserSchema = new EntitySchema<User>({
     role: { type: "string", length: 20 },
     isActive: { type: "boolean" },
     lastLoginAt: { type: "datetime", length: 3, nullable: true },
+    emailVerifiedAt: { type: "datetime", length: 3, nullable: true },
     createdAt: { type: "datetime", length: 3 },
     updatedAt: { type: "datetime", length: 3, onUpdate: () => new Date() },
   },
