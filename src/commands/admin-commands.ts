@@ -4,6 +4,7 @@ import { Tenant } from "../store/entities/index.js";
 import { listTenantsForAdmin, updateTenantForAdmin } from "../tenants/platform-admin.js";
 import { defineCommand } from "./command.js";
 import { pageLimitSchema, tenantCodeSchema } from "./schemas.js";
+import { nudgeOutbox } from "./outbox-nudge.js";
 import { refreshTenant } from "./tenant-refresh.js";
 
 /** The platform operator's list of tenants. */
@@ -34,6 +35,7 @@ export const adminUpdateTenant = defineCommand({
   async run({ em, origin, services }, input) {
     const tenant = await updateTenantForAdmin(em, input.code, input, origin);
     await refreshTenant(services, tenant.id);
+    nudgeOutbox(services, tenant.id);
     return tenant;
   },
 });

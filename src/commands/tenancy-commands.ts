@@ -10,8 +10,10 @@ import { signUpTenant } from "../tenants/onboarding.js";
 import { logInStaff } from "../tenants/staff-login.js";
 import { assertTenantServing } from "../tenants/tenant-status.js";
 import { suspendIfTrialOver } from "../tenants/trial-expiry.js";
+import { recordTenantUpdated } from "../tenants/tenant-events.js";
 import { viewSelfService, viewTenant } from "../tenants/tenant-view.js";
 import { askActor } from "./actor-errors.js";
+import { nudgeOutbox } from "./outbox-nudge.js";
 import { trialExpiryDeps } from "./plan-enforcement.js";
 import { defineCommand, tenantOf, type CommandContext } from "./command.js";
 import { sendVerificationEmail } from "./onboarding-commands.js";
@@ -160,8 +162,10 @@ export const updateTenant = defineCommand({
       entityId: tenant.id,
       summary: { before, after: input },
     });
+    recordTenantUpdated(context.em, tenant, { before, after: input });
     await context.em.flush();
     context.services.identities.invalidate({ kind: "tenant", id: tenant.id });
+    nudgeOutbox(context.services, tenant.id);
     // Calendar actors keep the hold length and the reminder time in memory.
     if (input.holdTtlSeconds !== undefined || input.reminderMinutesBefore !== undefined) {
       await reloadCalendars(context, tenant.id);

@@ -13,6 +13,7 @@ import {
   webhookTimeoutMs,
 } from "../notify/webhook-delivery.js";
 import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { nudgeOutbox } from "./outbox-nudge.js";
 import { idSchema, pageLimitSchema } from "./schemas.js";
 
 // Tenants' outbound webhooks: endpoints that receive signed events of the types they chose,
@@ -122,14 +123,6 @@ function audit(
     entityId: endpointId,
     summary,
   });
-}
-
-/** Wakes the outbox worker of an ordering key's partition; the periodic sweep backs it up. */
-function nudge(context: CommandContext, orderingKey: string): void {
-  const partition = outboxPartitionOf(orderingKey);
-  void context.services.actors
-    .ask(`outbox:${partition}`, { op: "drain" }, { timeoutMs: 60_000 })
-    .catch(() => undefined);
 }
 
 export const createWebhookEndpoint = defineCommand({
@@ -424,7 +417,7 @@ export const replayWebhookDelivery = defineCommand({
       createdAtMs: now,
     });
     await context.em.flush();
-    nudge(context, original.orderingKey);
+    nudgeOutbox(context.services, original.orderingKey);
     return (await viewDeliveries(context, [replay]))[0]!;
   },
 });

@@ -6,5 +6,6 @@ export const webhookEventTypes = [
   "booking.no_show",
   "booking.reminder",
   "hold.expired",
+  "tenant.updated",
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];

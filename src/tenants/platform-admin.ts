@@ -3,6 +3,7 @@ import type { Knex, SqlEntityManager } from "@mikro-orm/knex";
 import { errors } from "../domain/app-error.js";
 import { unlimited, type PlanSlug, type SubscriptionStatus } from "../domain/tenancy.js";
 import { SaasPlan, Tenant } from "../store/entities/index.js";
+import { recordTenantUpdated } from "./tenant-events.js";
 import { recordAudit, type AuditOrigin } from "./audit.js";
 import { viewTenant, type TenantView } from "./tenant-view.js";
 
@@ -53,6 +54,7 @@ export async function updateTenantForAdmin(
     entityId: tenant.id,
     summary: { before, after },
   });
+  recordTenantUpdated(em, tenant, { before, after });
   await em.flush();
   return viewForAdmin(em, tenant);
 }

@@ -8,6 +8,7 @@ import { dialectsUnderTest, type ScratchDatabase } from "../support/databases.js
 import {
   signUpTenant,
   startTestEngine,
+  testAdminToken,
   type TestEngine,
   type TestTenant,
 } from "../support/engine.js";
@@ -322,6 +323,37 @@ for (const dialect of dialectsUnderTest()) {
       assert.is(verified(endpoint.secret, last).type, "booking.created");
     },
   );
+
+  hooks("tenant changes reach endpoints that asked for them", async ({ engine, receiver }) => {
+    const shop = await openShop(engine, "tenant");
+    const endpoint = await addEndpoint(engine, shop, `${receiver.url}?p=tenant`, [
+      "tenant.updated",
+    ]);
+    const renamed = await engine.api("PATCH", "/api/v1/tenant", {
+      token: shop.tenant.secretKey,
+      body: { name: "Renamed Clinic" },
+    });
+    assert.is(renamed.status, 200);
+    const upgraded = await engine.api("PATCH", `/api/v1/admin/tenants/${shop.tenant.code}`, {
+      token: testAdminToken,
+      body: { planSlug: "business" },
+    });
+    assert.is(upgraded.status, 200);
+    await book(engine, shop, "16:00", 9);
+    await receiver.waitFor(() => hooksFor(receiver, "tenant").length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const payloads = hooksFor(receiver, "tenant").map((hook) => verified(endpoint.secret, hook));
+    assert.equal(
+      payloads.map((payload) => payload.type),
+      ["tenant.updated", "tenant.updated"],
+      "the booking is not sent to an endpoint that only asked for tenant changes",
+    );
+    assert.is(payloads[0]!.data["name"], "Renamed Clinic");
+    assert.equal((payloads[0]!.data["change"] as { after: object }).after, {
+      name: "Renamed Clinic",
+    });
+    assert.is(payloads[1]!.data["plan"], "business");
+  });
 
   hooks("a ping reports what the endpoint answered and is logged", async ({ engine, receiver }) => {
     const shop = await openShop(engine, "ping");

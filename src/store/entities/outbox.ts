@@ -9,7 +9,8 @@ import { tenantColumn, tenantFilter, type TenantOwned } from "../tenant-owned.js
  * are fanned out in `seq` order.
  */
 export class OutboxEvent {
-  seq!: number;
+  /** Set by the database (auto-increment): the order events of one key were committed in. */
+  seq!: Opt<number>;
   id!: string;
   tenant!: string;
   partitionNo!: number;
