@@ -8,9 +8,45 @@ export interface IcsTenant {
   timezone: string;
 }
 
+/** What a booking's file says, from a stored booking or an event's copy of one. */
+export interface IcsBooking {
+  id: string;
+  startMs: number;
+  endMs: number;
+  updatedMs: number;
+  cancelled: boolean;
+  customerName: string;
+  customerEmail: string;
+}
+
+/** The `.ics` text of one booking; the calendar gives its zone and place when known. */
+export function bookingIcs(
+  booking: IcsBooking,
+  context: {
+    tenant: IcsTenant;
+    serviceName: string | undefined;
+    calendar: { name: string; timezone: string } | undefined;
+    organizer?: { name: string; email: string } | undefined;
+  },
+): string {
+  const event: IcsEvent = {
+    uid: `${booking.id}@vbwd`,
+    startMs: booking.startMs,
+    endMs: booking.endMs,
+    updatedMs: booking.updatedMs,
+    summary: `${context.serviceName ?? "Appointment"} with ${context.tenant.name}`,
+    status: booking.cancelled ? "CANCELLED" : "CONFIRMED",
+    attendee: { name: booking.customerName, email: booking.customerEmail },
+  };
+  if (context.organizer) event.organizer = context.organizer;
+  if (context.calendar) event.location = context.calendar.name;
+  const timeZone = context.calendar?.timezone ?? context.tenant.timezone;
+  return icsDocument({ timeZone, events: [event] });
+}
+
 /**
- * One booking as an `.ics` file in its calendar's time zone, for downloads, the agent protocols'
- * artifacts and confirmation emails; `organizer` names who sends it.
+ * One stored booking as an `.ics` file in its calendar's time zone, for downloads and the
+ * agent protocols' artifacts; `organizer` names who sends it.
  */
 export async function bookingCalendarFile(
   em: EntityManager,
@@ -20,18 +56,18 @@ export async function bookingCalendarFile(
 ): Promise<{ fileName: string; mediaType: string; content: string }> {
   const calendar = await em.findOne(Calendar, { id: booking.calendarId });
   const service = await em.findOne(Service, { id: booking.serviceId });
-  const event: IcsEvent = {
-    uid: `${booking.id}@vbwd`,
-    startMs: booking.startMs,
-    endMs: booking.endMs,
-    updatedMs: booking.updatedAtMs,
-    summary: `${service?.name ?? "Appointment"} with ${tenant.name}`,
-    status: booking.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
-    attendee: { name: booking.customerName, email: booking.customerEmail },
-  };
-  if (organizer) event.organizer = organizer;
-  if (calendar) event.location = calendar.name;
-  const content = icsDocument({ timeZone: calendar?.timezone ?? tenant.timezone, events: [event] });
+  const content = bookingIcs(
+    {
+      id: booking.id,
+      startMs: booking.startMs,
+      endMs: booking.endMs,
+      updatedMs: booking.updatedAtMs,
+      cancelled: booking.status === "cancelled",
+      customerName: booking.customerName,
+      customerEmail: booking.customerEmail,
+    },
+    { tenant, serviceName: service?.name, calendar: calendar ?? undefined, organizer },
+  );
   return {
     fileName: `booking-${booking.id}.ics`,
     mediaType: "text/calendar; charset=utf-8",

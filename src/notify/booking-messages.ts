@@ -1,9 +1,9 @@
 import type { Config } from "../config.js";
 import { moduleLogger } from "../logger.js";
 import type { Database } from "../store/database.js";
-import { Booking, Service, Tenant } from "../store/entities/index.js";
+import { Calendar, Service, Tenant } from "../store/entities/index.js";
 import { issueManageToken, manageTokenKey } from "../tenants/manage-tokens.js";
-import { bookingCalendarFile } from "./booking-calendar-file.js";
+import { bookingIcs } from "./booking-calendar-file.js";
 import {
   bookingCancelledMessage,
   bookingConfirmedMessage,
@@ -38,7 +38,9 @@ export interface BookingMessageDeps {
 /** A booking as events carry it (the API's booking view). */
 interface BookingData {
   id: string;
+  calendarId: string;
   serviceId: string;
+  updatedAt?: string;
   start: string;
   end: string;
   customer?: { name?: string; email?: string; phone?: string | null };
@@ -54,11 +56,16 @@ interface BookingData {
  * email.
  */
 export function bookingMessages(deps: BookingMessageDeps) {
+  const recent = new Map<string, { batch: TenantBatch; readAt: number }>();
   return async (events: readonly DispatchedEvent[]): Promise<void> => {
-    for (const event of events) {
-      if (!messageTypes.has(event.type)) continue;
-      await messageCustomer(deps, event).catch((err: unknown) => {
-        log.warn({ err, event: event.id, type: event.type }, "booking message not prepared");
+    const wanted = events.filter((event) => messageTypes.has(event.type));
+    const byTenant = new Map<string, DispatchedEvent[]>();
+    for (const event of wanted) {
+      byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
+    }
+    for (const [tenantId, tenantEvents] of byTenant) {
+      await messageTenantCustomers(deps, recent, tenantId, tenantEvents).catch((err: unknown) => {
+        log.warn({ err, tenantId }, "booking messages not prepared");
       });
     }
   };
@@ -66,15 +73,81 @@ export function bookingMessages(deps: BookingMessageDeps) {
 
 const messageTypes = new Set(["booking.created", "booking.cancelled", "booking.reminder"]);
 
-async function messageCustomer(deps: BookingMessageDeps, event: DispatchedEvent): Promise<void> {
+/** What the messages of one tenant's batch share, read once for the batch. */
+interface TenantBatch {
+  tenant: Tenant;
+  serviceNames: Map<string, string>;
+  calendars: Map<string, { name: string; timezone: string }>;
+}
+
+/**
+ * How long a tenant's name, branding, service names and calendars are reused for its messages
+ * before they are read again: under load one read serves thousands of messages, and a message
+ * with a name changed seconds ago is harmless.
+ */
+const lookupTtlMs = 10_000;
+
+/** One tenant's events of a batch: its tenant, services and calendars read once for all. */
+async function messageTenantCustomers(
+  deps: BookingMessageDeps,
+  recent: Map<string, { batch: TenantBatch; readAt: number }>,
+  tenantId: string,
+  events: DispatchedEvent[],
+): Promise<void> {
+  const bookings = events.map((event) => event.data as unknown as BookingData);
+  const cached = recent.get(tenantId);
+  const known =
+    cached !== undefined &&
+    Date.now() - cached.readAt < lookupTtlMs &&
+    bookings.every(
+      (booking) =>
+        cached.batch.serviceNames.has(booking.serviceId) &&
+        cached.batch.calendars.has(booking.calendarId),
+    );
+  const batch = known ? cached.batch : await readTenantBatch(deps, tenantId, bookings);
+  if (!batch) return;
+  if (!known) {
+    if (recent.size > 10_000) recent.clear();
+    recent.set(tenantId, { batch, readAt: Date.now() });
+  }
+  for (const event of events) {
+    await messageCustomer(deps, batch, event).catch((err: unknown) => {
+      log.warn({ err, event: event.id, type: event.type }, "booking message not prepared");
+    });
+  }
+}
+
+async function readTenantBatch(
+  deps: BookingMessageDeps,
+  tenantId: string,
+  bookings: BookingData[],
+): Promise<TenantBatch | undefined> {
+  const em = deps.db.forkForTenant(tenantId);
+  const tenant = await em.findOne(Tenant, { id: tenantId });
+  if (!tenant) return undefined;
+  const serviceIds = [...new Set(bookings.map((booking) => booking.serviceId))];
+  const calendarIds = [...new Set(bookings.map((booking) => booking.calendarId))];
+  const [services, calendars] = await Promise.all([
+    em.find(Service, { id: { $in: serviceIds } }, { fields: ["id", "name"] }),
+    em.find(Calendar, { id: { $in: calendarIds } }, { fields: ["id", "name", "timezone"] }),
+  ]);
+  return {
+    tenant,
+    serviceNames: new Map(services.map((service) => [service.id, service.name])),
+    calendars: new Map(calendars.map((calendar) => [calendar.id, calendar])),
+  };
+}
+
+async function messageCustomer(
+  deps: BookingMessageDeps,
+  { tenant, serviceNames, calendars }: TenantBatch,
+  event: DispatchedEvent,
+): Promise<void> {
   const booking = event.data as unknown as BookingData;
-  const em = deps.db.forkForTenant(event.tenantId);
-  const tenant = await em.findOne(Tenant, { id: event.tenantId });
-  if (!tenant) return;
-  const service = await em.findOne(Service, { id: booking.serviceId }, { fields: ["name"] });
+  const serviceName = serviceNames.get(booking.serviceId);
   const summary: BookingSummary = {
     customerName: booking.customer?.name ?? "",
-    serviceName: service?.name ?? "your appointment",
+    serviceName: serviceName ?? "your appointment",
     startIso: booking.start,
     timezone: tenant.timezone,
   };
@@ -93,15 +166,25 @@ async function messageCustomer(deps: BookingMessageDeps, event: DispatchedEvent)
 
   const withLink = { ...summary, manageLink: await linkFor(deps, tenant, booking) };
   if (event.type === "booking.created" && mailable) {
-    const stored = await em.findOne(Booking, { id: booking.id });
-    const file = stored ? await bookingCalendarFile(em, tenant, stored) : undefined;
+    const ics = bookingIcs(
+      {
+        id: booking.id,
+        startMs: Date.parse(booking.start),
+        endMs: Date.parse(booking.end),
+        updatedMs: Date.parse(booking.updatedAt ?? booking.start),
+        cancelled: false,
+        customerName: booking.customer?.name ?? "",
+        customerEmail: email,
+      },
+      { tenant, serviceName, calendar: calendars.get(booking.calendarId) },
+    );
     deps.mailer.send({
       ...bookingConfirmedMessage(brand, withLink),
       tenantId: tenant.id,
       to: email,
-      attachments: file
-        ? [{ filename: "booking.ics", content: file.content, contentType: file.mediaType }]
-        : [],
+      attachments: [
+        { filename: "booking.ics", content: ics, contentType: "text/calendar; charset=utf-8" },
+      ],
     });
   }
   if (event.type === "booking.reminder") {

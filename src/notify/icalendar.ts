@@ -114,8 +114,23 @@ interface Transition {
   toMinutes: number;
 }
 
+/** VTIMEZONEs already made, by zone and years: finding transitions takes a few milliseconds. */
+const timeZoneCache = new Map<string, string[]>();
+
 /** VTIMEZONE with one observance per transition in the years (RFC 5545 §3.6.5). */
 function timeZoneLines(zone: string, years: { from: number; to: number }): string[] {
+  const key = `${zone}/${years.from}/${years.to}`;
+  let lines = timeZoneCache.get(key);
+  if (!lines) {
+    lines = buildTimeZoneLines(zone, years);
+    // Zones are a few hundred at most, and a span rarely changes: the cache stays small.
+    if (timeZoneCache.size > 2_000) timeZoneCache.clear();
+    timeZoneCache.set(key, lines);
+  }
+  return lines;
+}
+
+function buildTimeZoneLines(zone: string, years: { from: number; to: number }): string[] {
   const startMs = Date.UTC(years.from, 0, 1);
   const endMs = Date.UTC(years.to + 1, 0, 1);
   const transitions = transitionsBetween(zone, startMs, endMs);

@@ -38,6 +38,9 @@ interface SmtpTransport {
 export class Mailer {
   private readonly transport: SmtpTransport | undefined;
   private readonly pending = new Set<Promise<void>>();
+  /** Outcomes waiting to be written together (one insert for many messages). */
+  private unrecorded: EmailMessage[] = [];
+  private recording: Promise<void> | undefined;
 
   constructor(
     private readonly db: Database,
@@ -75,8 +78,7 @@ export class Mailer {
 
   private async deliver(message: OutgoingEmail): Promise<void> {
     const outcome = await this.transmit(message);
-    const em = this.db.fork();
-    em.create(EmailMessage, {
+    this.unrecorded.push({
       id: newId(idPrefixes.emailMessage),
       tenant: message.tenantId,
       to: message.to,
@@ -86,7 +88,23 @@ export class Mailer {
       error: outcome.error?.slice(0, 500) ?? null,
       createdAt: new Date(),
     });
-    await em.flush();
+    await this.record();
+  }
+
+  /**
+   * Writes the waiting outcomes: one write at a time, taking everything that piled up while the
+   * previous one ran, so a burst of messages costs a few inserts rather than one each.
+   */
+  private async record(): Promise<void> {
+    while (this.recording) await this.recording;
+    if (this.unrecorded.length === 0) return;
+    const batch = this.unrecorded;
+    this.unrecorded = [];
+    this.recording = (async () => {
+      // One multi-row insert, without the unit of work's bookkeeping per row.
+      await this.db.fork().insertMany(EmailMessage, batch);
+    })().finally(() => (this.recording = undefined));
+    await this.recording;
   }
 
   private async transmit(message: OutgoingEmail): Promise<{ status: EmailStatus; error?: string }> {
