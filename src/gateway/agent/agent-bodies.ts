@@ -1,19 +1,6 @@
 import { errors } from "../../domain/app-error.js";
 import type { HttpContext } from "../http/http-state.js";
-
-/** Reads a request body as bytes, refusing (413) past `limitKb`. */
-export async function readBytes(ctx: HttpContext, limitKb: number): Promise<Buffer> {
-  const limit = limitKb * 1024;
-  if ((ctx.request.length ?? 0) > limit) throw errors.payloadTooLarge(limitKb);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw errors.payloadTooLarge(limitKb);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
+import { readRawBody } from "../http/raw-body.js";
 
 /**
  * Reads an optional JSON body: none is `undefined`, broken JSON a 400, another content type
@@ -24,7 +11,7 @@ export async function readJsonBody(ctx: HttpContext, limitKb: number): Promise<u
   if (type !== "" && !ctx.is("application/json", "+json", "text/plain")) {
     throw errors.unsupportedMediaType(type);
   }
-  const text = (await readBytes(ctx, limitKb)).toString("utf8");
+  const text = (await readRawBody(ctx, limitKb)).toString("utf8");
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text);
@@ -54,7 +41,7 @@ export async function readMultipartFile(
   if (!ctx.is("multipart/form-data")) {
     throw errors.unsupportedMediaType(ctx.get("content-type") || "none");
   }
-  const body = await readBytes(ctx, limitKb);
+  const body = await readRawBody(ctx, limitKb);
   const form = await parseForm(body, contentTypeWithBoundary(ctx.get("content-type"), body));
   const file = form.get(fileField);
   if (file === null || typeof file === "string") {

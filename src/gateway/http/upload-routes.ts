@@ -2,9 +2,9 @@ import type Router from "@koa/router";
 import type { EngineServices } from "../../commands/command.js";
 import { executeCommand } from "../../commands/execute.js";
 import { commands } from "../../commands/registry.js";
-import { errors } from "../../domain/app-error.js";
 import { maxLogoBytes } from "../../domain/uploads.js";
-import type { HttpContext, HttpState } from "./http-state.js";
+import type { HttpState } from "./http-state.js";
+import { readRawBody } from "./raw-body.js";
 import { credentialOf, tenantHintOf } from "./request-identity.js";
 
 /**
@@ -13,7 +13,7 @@ import { credentialOf, tenantHintOf } from "./request-identity.js";
  */
 export function mountUploadRoutes(router: Router<HttpState>, services: EngineServices): void {
   router.put("/api/v1/tenant/logo", async (ctx) => {
-    const data = await readRawBody(ctx, maxLogoBytes);
+    const data = await readRawBody(ctx, maxLogoBytes / 1024);
     ctx.body = await executeCommand(services, commands.setLogo, {
       input: { contentType: ctx.get("content-type"), data },
       credential: credentialOf(ctx),
@@ -51,22 +51,4 @@ export function mountUploadRoutes(router: Router<HttpState>, services: EngineSer
     ctx.type = file.contentType;
     ctx.body = file.data;
   });
-}
-
-/** The body exactly as sent, refused (413) past `limit` bytes and when it is encoded (415). */
-async function readRawBody(ctx: HttpContext, limit: number): Promise<Uint8Array> {
-  const encoding = ctx.get("content-encoding");
-  if (encoding !== "" && encoding !== "identity") {
-    throw errors.unsupportedMediaType(`${ctx.get("content-type")} with ${encoding} encoding`);
-  }
-  const limitKb = limit / 1024;
-  if ((ctx.request.length ?? 0) > limit) throw errors.payloadTooLarge(limitKb);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw errors.payloadTooLarge(limitKb);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -10,6 +10,7 @@ import {
 } from "../../commands/inbound-webhook-commands.js";
 import { errors, type FieldProblem } from "../../domain/app-error.js";
 import { httpStatusOf } from "../error-status.js";
+import { readRawBody } from "../http/raw-body.js";
 import { errorBody } from "../http/error-responder.js";
 import type { HttpContext, HttpState } from "../http/http-state.js";
 import { parseSignatureHeader, signatureHeader, verifySignature } from "./webhook-signature.js";
@@ -27,7 +28,7 @@ export function mountInboundWebhooks(router: Router<HttpState>, services: Engine
     if (!source) throw errors.notFound("webhook source", sourceId);
     ctx.state.tenantId = source.tenant;
 
-    const body = await readRawBody(ctx, services.config.bodyLimitKb);
+    const body = await readJsonBytes(ctx, services.config.bodyLimitKb);
     const claim = parseSignatureHeader(ctx.get(signatureHeader) || undefined);
     verifySignature(claim, signingSecretsOf(services, source), body, source.toleranceSeconds);
     const event = parseEnvelope(body);
@@ -51,24 +52,11 @@ export function mountInboundWebhooks(router: Router<HttpState>, services: Engine
 }
 
 /** The body exactly as sent: JSON only, within the body limit. */
-async function readRawBody(ctx: HttpContext, limitKb: number): Promise<Buffer> {
+async function readJsonBytes(ctx: HttpContext, limitKb: number): Promise<Buffer> {
   if (!ctx.is("application/json", "+json")) {
     throw errors.unsupportedMediaType(ctx.get("content-type") || "none");
   }
-  const encoding = ctx.get("content-encoding");
-  if (encoding !== "" && encoding !== "identity") {
-    throw errors.unsupportedMediaType(`${ctx.get("content-type")} with ${encoding} encoding`);
-  }
-  const limit = limitKb * 1024;
-  if ((ctx.request.length ?? 0) > limit) throw errors.payloadTooLarge(limitKb);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw errors.payloadTooLarge(limitKb);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  return readRawBody(ctx, limitKb);
 }
 
 function parseEnvelope(body: Buffer): InboundEnvelope {

@@ -4,7 +4,8 @@ import type { EngineServices } from "../../commands/command.js";
 import { receiveStripeEvent } from "../../commands/billing-commands.js";
 import { AppError, errors } from "../../domain/app-error.js";
 import { errorBody } from "../http/error-responder.js";
-import type { HttpContext, HttpState } from "../http/http-state.js";
+import type { HttpState } from "../http/http-state.js";
+import { readRawBody } from "../http/raw-body.js";
 
 /** The path Stripe delivers events to. */
 export const stripeWebhookPath = "/webhooks/stripe";
@@ -22,7 +23,7 @@ export function mountStripeWebhooks(router: Router<HttpState>, services: EngineS
         "Stripe webhooks are not configured on this platform (STRIPE_WEBHOOK_SECRET is unset)",
       );
     }
-    const body = await readStripeBody(ctx, services.config.bodyLimitKb);
+    const body = await readRawBody(ctx, services.config.bodyLimitKb);
     const event = verifyStripeEvent(body, ctx.get("stripe-signature"), secret);
     if (event instanceof AppError) {
       // Stripe's convention is 400 for a refused signature (other signed webhooks answer 401).
@@ -56,18 +57,4 @@ function invalidStripeSignature(reason: string): AppError {
     "invalid_signature",
     `${reason}; Stripe events must carry a Stripe-Signature made with this endpoint's signing secret (STRIPE_WEBHOOK_SECRET)`,
   );
-}
-
-/** The body exactly as sent, within the body limit. */
-async function readStripeBody(ctx: HttpContext, limitKb: number): Promise<Buffer> {
-  const limit = limitKb * 1024;
-  if ((ctx.request.length ?? 0) > limit) throw errors.payloadTooLarge(limitKb);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw errors.payloadTooLarge(limitKb);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
