@@ -150,6 +150,7 @@ async function messageCustomer(
     serviceName: serviceName ?? "your appointment",
     startIso: booking.start,
     timezone: tenant.timezone,
+    locale: tenant.locale,
   };
   const brand = brandOf(tenant);
   const email = booking.customer?.email;

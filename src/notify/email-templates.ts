@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { fontFamilyPattern, hexColorPattern } from "../domain/branding.js";
+import { customerTexts, textsFor } from "./customer-texts.js";
 import type { Tenant } from "../store/entities/index.js";
 
 /** The messages the engine sends, by template name. */
@@ -80,71 +81,68 @@ export interface BookingSummary {
   serviceName: string;
   startIso: string;
   timezone: string;
+  /** The tenant's language for customers (`en`, `de`, `fr`); English when absent or other. */
+  locale?: string | undefined;
   /** Where the customer can see, cancel or move the booking; absent when they cannot. */
   manageLink?: string | undefined;
 }
 
 /** The confirmation a customer receives for a new booking. */
 export function bookingConfirmedMessage(brand: EmailBrand, booking: BookingSummary): RenderedEmail {
-  const when = formatStart(booking.startIso, booking.timezone);
-  const subject = `Booking confirmed: ${booking.serviceName}, ${when}`;
-  const lines = [
-    `Hello ${booking.customerName},`,
-    `your booking with ${brand.name} is confirmed: ${booking.serviceName} on ${when}.`,
-  ];
-  const action = booking.manageLink
-    ? { label: "View or change your booking", href: booking.manageLink }
-    : undefined;
-  const text = action ? [...lines, "", `${action.label}: ${action.href}`] : lines;
-  return {
-    template: "booking-confirmed",
-    subject,
-    text: text.join("\n"),
-    html: layout(brand, subject, lines, action, []),
-  };
+  const t = textsFor(booking.locale);
+  const when = formatStart(booking.startIso, booking.timezone, booking.locale);
+  return customerMessage(brand, booking, "booking-confirmed", {
+    subject: t.confirmedSubject(booking.serviceName, when),
+    line: t.confirmed(brand.name, booking.serviceName, when),
+  });
 }
 
 /** The notice a customer receives when their booking is cancelled. */
 export function bookingCancelledMessage(brand: EmailBrand, booking: BookingSummary): RenderedEmail {
-  const when = formatStart(booking.startIso, booking.timezone);
-  const subject = `Booking cancelled: ${booking.serviceName}, ${when}`;
-  const lines = [
-    `Hello ${booking.customerName},`,
-    `your booking with ${brand.name} for ${booking.serviceName} on ${when} has been cancelled.`,
-  ];
-  return {
-    template: "booking-cancelled",
-    subject,
-    text: lines.join("\n"),
-    html: layout(brand, subject, lines, undefined, []),
-  };
+  const t = textsFor(booking.locale);
+  const when = formatStart(booking.startIso, booking.timezone, booking.locale);
+  return customerMessage(brand, { ...booking, manageLink: undefined }, "booking-cancelled", {
+    subject: t.cancelledSubject(booking.serviceName, when),
+    line: t.cancelled(brand.name, booking.serviceName, when),
+  });
 }
 
 /** The reminder a customer receives some time before their booking. */
 export function bookingReminderMessage(brand: EmailBrand, booking: BookingSummary): RenderedEmail {
-  const when = formatStart(booking.startIso, booking.timezone);
-  const subject = `Reminder: ${booking.serviceName}, ${when}`;
-  const lines = [
-    `Hello ${booking.customerName},`,
-    `this is a reminder of your booking with ${brand.name}: ${booking.serviceName} on ${when}.`,
-  ];
-  const action = booking.manageLink
-    ? { label: "View or change your booking", href: booking.manageLink }
-    : undefined;
+  const t = textsFor(booking.locale);
+  const when = formatStart(booking.startIso, booking.timezone, booking.locale);
+  return customerMessage(brand, booking, "booking-reminder", {
+    subject: t.reminderSubject(booking.serviceName, when),
+    line: t.reminder(brand.name, booking.serviceName, when),
+  });
+}
+
+/** A customer's message: greeting, one sentence, and the manage link when there is one. */
+function customerMessage(
+  brand: EmailBrand,
+  booking: BookingSummary,
+  template: EmailTemplate,
+  words: { subject: string; line: string },
+): RenderedEmail {
+  const t = textsFor(booking.locale);
+  const lines = [t.hello(booking.customerName), words.line];
+  const action = booking.manageLink ? { label: t.manage, href: booking.manageLink } : undefined;
   const text = action ? [...lines, "", `${action.label}: ${action.href}`] : lines;
   return {
-    template: "booking-reminder",
-    subject,
+    template,
+    subject: words.subject,
     text: text.join("\n"),
-    html: layout(brand, subject, lines, action, []),
+    html: layout(brand, words.subject, lines, action, []),
   };
 }
 
 /** The text message reminding a customer of their booking (one SMS segment where it can). */
 export function bookingReminderSms(brandName: string, booking: BookingSummary): string {
-  const start = DateTime.fromISO(booking.startIso, { zone: booking.timezone });
+  const start = DateTime.fromISO(booking.startIso, { zone: booking.timezone }).setLocale(
+    textsLocale(booking.locale),
+  );
   const when = start.isValid ? start.toFormat("ccc d LLL, HH:mm") : booking.startIso;
-  return `Reminder: ${booking.serviceName} with ${brandName}, ${when}.`;
+  return textsFor(booking.locale).reminderSms(booking.serviceName, brandName, when);
 }
 
 /** The message telling a tenant that one of its webhook endpoints was turned off. */
@@ -214,9 +212,14 @@ function layout(
   ].join("\n");
 }
 
-function formatStart(iso: string, timezone: string): string {
-  const start = DateTime.fromISO(iso, { zone: timezone });
+function formatStart(iso: string, timezone: string, locale?: string): string {
+  const start = DateTime.fromISO(iso, { zone: timezone }).setLocale(textsLocale(locale));
   return start.isValid ? start.toFormat("cccc d LLLL yyyy, HH:mm ZZZZ") : iso;
+}
+
+/** The locale messages are written in: the tenant's when there are texts for it. */
+function textsLocale(locale: string | undefined): string {
+  return locale && locale in customerTexts ? locale : "en";
 }
 
 function safeColor(value: string | null, fallback: string): string {
