@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ApiKey, Calendar, Service, ServiceCalendar, Tenant } from "../store/entities/index.js";
 import { showsPoweredBy } from "../tenants/plan-gates.js";
 import { viewBranding, viewSelfService } from "../tenants/tenant-view.js";
+import { viewService } from "../engine/catalog.js";
 import { defineCommand, tenantOf } from "./command.js";
 
 /**
@@ -38,18 +39,13 @@ export const widgetConfig = defineCommand({
           .map((offer) => offer.calendar);
         // A service no active calendar offers cannot be booked; the widget does not list it.
         if (calendarIds.length === 0) return [];
-        return [
-          {
-            id: service.id,
-            name: service.name,
-            description: service.description,
-            durationMinutes: service.durationMinutes,
-            priceCents: service.priceCents,
-            currency: service.currency,
-            requiresPrepayment: service.requiresPrepayment,
-            calendarIds,
-          },
-        ];
+        // The API's view of the service, without the bookkeeping times customers need not see.
+        const {
+          createdAt: _created,
+          updatedAt: _updated,
+          ...offered
+        } = viewService(service, calendarIds);
+        return [offered];
       }),
     };
   },
