@@ -9,7 +9,7 @@ import {
 } from "../../actors/index.js";
 import { errors } from "../domain/app-error.js";
 import { occupiedCells } from "../domain/availability.js";
-import { webhookEventTypes } from "../domain/webhook-events.js";
+import { isWebhookEventType } from "../domain/webhook-events.js";
 import type { Database } from "../store/database.js";
 import { idPrefixes, newId } from "../store/ids.js";
 import { outboxRow } from "../store/outbox-rows.js";
@@ -114,13 +114,10 @@ interface Turn {
   reload: boolean;
 }
 
-/** The events that leave the engine (webhooks, messages); holds coming and going stay inside. */
-const outboxEventTypes: ReadonlySet<string> = new Set(webhookEventTypes);
-
 /** Outbox rows of a turn's events, keyed by their booking or hold so each keeps its order. */
 function outboxRowsOf(events: readonly DomainEvent[]) {
   return events
-    .filter((event) => outboxEventTypes.has(event.type))
+    .filter((event) => isWebhookEventType(event.type))
     .map((event) =>
       outboxRow({
         id: newId(idPrefixes.outboxEvent),

@@ -1,4 +1,5 @@
 import type { ActorSystem } from "../../actors/index.js";
+import { isWebhookEventType } from "../domain/webhook-events.js";
 import { moduleLogger } from "../logger.js";
 import { outboxPartitionOf, outboxPartitions } from "../store/outbox-rows.js";
 import type { ChangeFeed } from "./change-feed.js";
@@ -22,7 +23,10 @@ export class OutboxKicker {
     feed: ChangeFeed,
     sweepMs: number,
   ) {
-    feed.on("event", (event) => this.nudge(outboxPartitionOf(String(event.data["id"]))));
+    feed.on("event", (event) => {
+      // Holds coming and going write nothing to the outbox: no worker needs waking for them.
+      if (isWebhookEventType(event.type)) this.nudge(outboxPartitionOf(String(event.data["id"])));
+    });
     this.sweep = setInterval(() => {
       for (let partition = 0; partition < outboxPartitions; partition++) this.nudge(partition);
     }, sweepMs);
