@@ -17,18 +17,19 @@ import { moduleLogger } from "../logger.js";
 import { StripeEvent, Tenant } from "../store/entities/index.js";
 import type { UsageView } from "../engine/tenant-actor.js";
 import { askActor } from "./actor-errors.js";
-import { defineCommand, publicBaseOf, tenantOf, type EngineServices } from "./command.js";
+import {
+  defineCommand,
+  publicBaseOf,
+  tenantManagers,
+  tenantOf,
+  type EngineServices,
+} from "./command.js";
 import { refreshTenant } from "./tenant-refresh.js";
 
 const log = moduleLogger("commands:billing");
 
 /** Owners and admins manage billing, also while suspended for payment (so they can pay). */
-const billingManagers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-  whileSuspended: true,
-} as const;
+const billingManagers = { ...tenantManagers, whileSuspended: true } as const;
 
 const instant = z.iso.datetime({ offset: true });
 

@@ -8,7 +8,7 @@ import {
 import { Tenant } from "../store/entities/index.js";
 import { recordAudit } from "../tenants/audit.js";
 import { viewBranding } from "../tenants/tenant-view.js";
-import { defineCommand, tenantOf } from "./command.js";
+import { defineCommand, tenantOf, tenantManagers } from "./command.js";
 import { brandingOutput } from "./output-schemas.js";
 
 const color = z
@@ -66,7 +66,7 @@ export const updateBranding = defineCommand({
   name: "tenant.branding.update",
   summary:
     "Change the tenant's branding; the widget applies it at its next load. null resets a field.",
-  access: { kind: "tenant", credentials: ["secret", "staff"], roles: ["owner", "admin"] },
+  access: tenantManagers,
   output: brandingOutput,
   input: brandingChange,
   async run(context, input) {

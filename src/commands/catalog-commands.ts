@@ -21,14 +21,9 @@ import {
   serviceListOutput,
   serviceOutput,
 } from "./output-schemas.js";
-import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { defineCommand, tenantOf, type CommandContext, tenantManagers } from "./command.js";
 import { idSchema, timeZoneSchema } from "./schemas.js";
 
-const managers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-} as const;
 const readers = { kind: "tenant", credentials: ["secret", "agent", "staff"] } as const;
 
 const clockTime = z
@@ -87,7 +82,7 @@ async function reloadCalendarActor(context: CommandContext, calendarId: string):
 export const createCalendarCommand = defineCommand({
   name: "calendars.create",
   summary: "Create a calendar with its time zone, weekly hours and booking rules.",
-  access: managers,
+  access: tenantManagers,
   output: calendarOutput,
   idempotent: true,
   input: z.object({
@@ -132,7 +127,7 @@ export const listCalendarsCommand = defineCommand({
 export const updateCalendarCommand = defineCommand({
   name: "calendars.update",
   summary: "Change a calendar's settings; open widgets see the new availability at once.",
-  access: managers,
+  access: tenantManagers,
   output: calendarOutput,
   input: z
     .object({ id: idSchema, ...calendarFields })
@@ -149,7 +144,7 @@ export const updateCalendarCommand = defineCommand({
 export const deleteCalendarCommand = defineCommand({
   name: "calendars.delete",
   summary: "Retire a calendar that has no upcoming bookings.",
-  access: managers,
+  access: tenantManagers,
   output: deletedOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
@@ -176,7 +171,7 @@ const serviceFields = {
 export const createServiceCommand = defineCommand({
   name: "services.create",
   summary: "Create a service (duration and price) offered on one or more calendars.",
-  access: managers,
+  access: tenantManagers,
   output: serviceOutput,
   idempotent: true,
   input: z.object({
@@ -223,7 +218,7 @@ export const listServicesCommand = defineCommand({
 export const updateServiceCommand = defineCommand({
   name: "services.update",
   summary: "Change a service; calendars that offer it pick the change up at once.",
-  access: managers,
+  access: tenantManagers,
   output: serviceOutput,
   input: z
     .object({ id: idSchema, ...serviceFields })
@@ -242,7 +237,7 @@ export const updateServiceCommand = defineCommand({
 export const deleteServiceCommand = defineCommand({
   name: "services.delete",
   summary: "Retire a service; existing bookings stay.",
-  access: managers,
+  access: tenantManagers,
   output: deletedOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {

@@ -54,6 +54,13 @@ export type Access =
       whileSuspended?: boolean;
     };
 
+/** The tenant's owners and admins, or its secret key: who changes the tenant's setup. */
+export const tenantManagers = {
+  kind: "tenant",
+  credentials: ["secret", "staff"],
+  roles: ["owner", "admin"],
+} as const;
+
 /** Everything a handler gets besides its input. */
 export interface CommandContext {
   services: EngineServices;

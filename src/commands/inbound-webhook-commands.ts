@@ -29,18 +29,13 @@ import {
   type AnyCommand,
   type CommandContext,
   type EngineServices,
+  tenantManagers,
 } from "./command.js";
 import { executeCommand } from "./execute.js";
 import { bookingOutput, holdOutput, releasedHoldOutput } from "./output-schemas.js";
 import { idSchema } from "./schemas.js";
 
 const log = moduleLogger("commands:inbound-webhooks");
-
-const sourceManagers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-} as const;
 
 /** The path outside systems post a source's events to. */
 export function inboundWebhookPath(sourceId: string): string {
@@ -91,7 +86,7 @@ export const createWebhookSource = defineCommand({
   name: "webhook_sources.create",
   summary:
     "Add an outside system that may book or cancel through signed webhooks; the signing secret is shown only once.",
-  access: sourceManagers,
+  access: tenantManagers,
   output: webhookSourceWithSecretOutput,
   input: z.object({
     name: z.string().trim().min(1).max(100),
@@ -123,7 +118,7 @@ export const createWebhookSource = defineCommand({
 export const listWebhookSources = defineCommand({
   name: "webhook_sources.list",
   summary: "List the tenant's webhook sources (never their secrets).",
-  access: sourceManagers,
+  access: tenantManagers,
   output: z.object({ data: z.array(webhookSourceOutput) }),
   input: z.object({}),
   async run({ em }) {
@@ -137,7 +132,7 @@ export const updateWebhookSource = defineCommand({
   name: "webhook_sources.update",
   summary:
     "Rename a webhook source, change the event types it may send or its timestamp tolerance, or deactivate it.",
-  access: sourceManagers,
+  access: tenantManagers,
   output: webhookSourceOutput,
   input: z
     .object({
@@ -167,7 +162,7 @@ export const updateWebhookSource = defineCommand({
 export const deleteWebhookSource = defineCommand({
   name: "webhook_sources.delete",
   summary: "Delete a webhook source and its event log; deliveries to it are refused at once.",
-  access: sourceManagers,
+  access: tenantManagers,
   output: webhookSourceOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
@@ -186,7 +181,7 @@ export const rotateWebhookSourceSecret = defineCommand({
   name: "webhook_sources.rotate_secret",
   summary:
     "Give a webhook source a new signing secret (shown only once); the old one is still accepted for graceSeconds (default 3600).",
-  access: sourceManagers,
+  access: tenantManagers,
   output: webhookSourceWithSecretOutput,
   input: z.object({
     id: idSchema,

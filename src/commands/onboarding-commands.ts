@@ -14,15 +14,15 @@ import {
 } from "../tenants/email-verification.js";
 import { viewTenant } from "../tenants/tenant-view.js";
 import { askCalendar, createBookingCommand } from "./booking-commands.js";
-import { defineCommand, tenantOf, type CommandContext, type EngineServices } from "./command.js";
+import {
+  defineCommand,
+  tenantOf,
+  type CommandContext,
+  type EngineServices,
+  tenantManagers,
+} from "./command.js";
 import { bookingOutput, calendarOutput, serviceOutput } from "./output-schemas.js";
 import { pageLimitSchema } from "./schemas.js";
-
-const managers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-} as const;
 
 /** A second verification email to the same address waits this long after the last one. */
 const resendIntervalMs = 60_000;
@@ -165,7 +165,7 @@ export const listEmails = defineCommand({
   name: "emails.list",
   summary:
     "List the email the tenant's account sent most recently, newest first, with each outcome.",
-  access: managers,
+  access: tenantManagers,
   input: z.object({ limit: pageLimitSchema }),
   output: z.object({ data: z.array(emailMessageOutput) }),
   async run({ em }, input) {
@@ -192,7 +192,7 @@ export const loadDemoData = defineCommand({
   name: "tenant.demo_data",
   summary:
     "Fill an empty account with a sample calendar, service and a few bookings; 409 when it already has calendars.",
-  access: managers,
+  access: tenantManagers,
   input: z.object({}),
   output: z.object({
     calendar: calendarOutput,

@@ -15,7 +15,7 @@ import { viewSelfService, viewTenant } from "../tenants/tenant-view.js";
 import { askActor } from "./actor-errors.js";
 import { nudgeOutbox } from "./outbox-nudge.js";
 import { trialExpiryDeps } from "./plan-enforcement.js";
-import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { defineCommand, tenantOf, type CommandContext, tenantManagers } from "./command.js";
 import { sendVerificationEmail } from "./onboarding-commands.js";
 import {
   emailSchema,
@@ -24,12 +24,6 @@ import {
   tenantCodeSchema,
   timeZoneSchema,
 } from "./schemas.js";
-
-const keyManagers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-} as const;
 
 /** Self-service signup: tenant on a starter trial, owner user, secret and publishable keys. */
 export const signUp = defineCommand({
@@ -117,7 +111,7 @@ export const updateTenant = defineCommand({
   name: "tenant.update",
   summary:
     "Change the tenant's name, time zone, how long holds last (60–3600 seconds), what customers may change themselves, refunds, or when customers are reminded.",
-  access: { kind: "tenant", credentials: ["secret", "staff"], roles: ["owner", "admin"] },
+  access: tenantManagers,
   input: z
     .object({
       name: z.string().trim().min(1).max(200).optional(),
@@ -187,7 +181,7 @@ async function reloadCalendars(context: CommandContext, tenantId: string): Promi
 export const createKey = defineCommand({
   name: "keys.create",
   summary: "Create an API key (secret, publishable or agent); the key is shown only once.",
-  access: keyManagers,
+  access: tenantManagers,
   input: z
     .object({
       kind: z.enum(apiKeyKinds),
@@ -220,7 +214,7 @@ export const createKey = defineCommand({
 export const listKeys = defineCommand({
   name: "keys.list",
   summary: "List the tenant's API keys with their visible prefixes.",
-  access: keyManagers,
+  access: tenantManagers,
   input: z.object({}),
   async run({ em }) {
     const keys = await em.find(ApiKey, {}, { orderBy: { id: "asc" } });
@@ -232,7 +226,7 @@ export const listKeys = defineCommand({
 export const revokeKey = defineCommand({
   name: "keys.revoke",
   summary: "Revoke an API key; it stops working at once.",
-  access: keyManagers,
+  access: tenantManagers,
   input: z.object({ id: idSchema }),
   async run(context, input) {
     const tenant = tenantOf(context);

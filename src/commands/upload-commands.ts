@@ -2,15 +2,9 @@ import { z } from "zod";
 import { errors } from "../domain/app-error.js";
 import { maxLogoBytes } from "../domain/uploads.js";
 import { readPublicFile, removeLogo, replaceLogo, type UploadScope } from "../tenants/uploads.js";
-import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { defineCommand, tenantOf, type CommandContext, tenantManagers } from "./command.js";
 import { uploadOutput } from "./output-schemas.js";
 import { idSchema } from "./schemas.js";
-
-const brandManagers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-} as const;
 
 function scopeOf(context: CommandContext): UploadScope {
   return {
@@ -26,7 +20,7 @@ export const setLogoCommand = defineCommand({
   name: "tenant.logo.set",
   summary:
     "Upload the tenant's logo as the raw body (image/png, image/jpeg, image/webp or image/svg+xml, up to 2 MB); it replaces the previous logo and becomes the branding's logoUrl.",
-  access: brandManagers,
+  access: tenantManagers,
   output: uploadOutput,
   input: z.object({
     contentType: z.string().max(200),
@@ -49,7 +43,7 @@ export const setLogoCommand = defineCommand({
 export const removeLogoCommand = defineCommand({
   name: "tenant.logo.remove",
   summary: "Remove the tenant's uploaded logo; the widget shows none until another is set.",
-  access: brandManagers,
+  access: tenantManagers,
   output: z.object({ removed: z.boolean() }),
   input: z.object({}),
   async run(context) {

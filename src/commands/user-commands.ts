@@ -2,15 +2,9 @@ import { z } from "zod";
 import { staffRoles } from "../domain/tenancy.js";
 import { createUser, deleteUser, listUsers, updateUser } from "../tenants/staff-users.js";
 import type { UserChangeScope } from "../tenants/staff-users.js";
-import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { defineCommand, tenantOf, type CommandContext, tenantManagers } from "./command.js";
 import { userListOutput, userOutput } from "./output-schemas.js";
 import { emailSchema, idSchema } from "./schemas.js";
-
-const managers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-} as const;
 
 function scopeOf(context: CommandContext): UserChangeScope {
   return {
@@ -39,7 +33,7 @@ export const createUserCommand = defineCommand({
   name: "users.create",
   summary:
     "Add a staff user who signs in with email and password; refused with plan_limit_reached when the plan's users are taken.",
-  access: managers,
+  access: tenantManagers,
   output: userOutput,
   input: z.object({
     email: emailSchema,
@@ -57,7 +51,7 @@ export const updateUserCommand = defineCommand({
   name: "users.update",
   summary:
     "Change a staff user's role or deactivate them (active: false); the last active owner stays an owner.",
-  access: managers,
+  access: tenantManagers,
   output: userOutput,
   input: z
     .object({
@@ -77,7 +71,7 @@ export const updateUserCommand = defineCommand({
 export const deleteUserCommand = defineCommand({
   name: "users.delete",
   summary: "Remove a staff user for good; their sessions stop at once. The last owner stays.",
-  access: managers,
+  access: tenantManagers,
   output: userOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {

@@ -12,18 +12,12 @@ import {
   sendWebhook,
   webhookTimeoutMs,
 } from "../notify/webhook-delivery.js";
-import { defineCommand, tenantOf, type CommandContext } from "./command.js";
+import { defineCommand, tenantOf, type CommandContext, tenantManagers } from "./command.js";
 import { nudgeOutbox } from "./outbox-nudge.js";
 import { idSchema, pageLimitSchema } from "./schemas.js";
 
 // Tenants' outbound webhooks: endpoints that receive signed events of the types they chose,
 // their delivery log, a test ping and replays. Deliveries themselves are the outbox workers'.
-
-const endpointManagers = {
-  kind: "tenant",
-  credentials: ["secret", "staff"],
-  roles: ["owner", "admin"],
-} as const;
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -129,7 +123,7 @@ export const createWebhookEndpoint = defineCommand({
   name: "webhooks.create",
   summary:
     "Add an endpoint that receives signed events (Standard Webhooks); the signing secret is shown only once.",
-  access: endpointManagers,
+  access: tenantManagers,
   output: endpointWithSecretOutput,
   idempotent: true,
   input: z.object({
@@ -160,7 +154,7 @@ export const createWebhookEndpoint = defineCommand({
 export const listWebhookEndpoints = defineCommand({
   name: "webhooks.list",
   summary: "List the tenant's webhook endpoints (secrets are never shown again).",
-  access: endpointManagers,
+  access: tenantManagers,
   output: z.object({ data: z.array(endpointOutput) }),
   input: z.object({}),
   async run(context) {
@@ -172,7 +166,7 @@ export const listWebhookEndpoints = defineCommand({
 export const getWebhookEndpoint = defineCommand({
   name: "webhooks.get",
   summary: "Read one webhook endpoint.",
-  access: endpointManagers,
+  access: tenantManagers,
   output: endpointOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
@@ -184,7 +178,7 @@ export const updateWebhookEndpoint = defineCommand({
   name: "webhooks.update",
   summary:
     "Change an endpoint's URL, events or description, or turn it off and on (turning on clears why it was turned off).",
-  access: endpointManagers,
+  access: tenantManagers,
   output: endpointOutput,
   input: z.object({
     id: idSchema,
@@ -221,7 +215,7 @@ export const updateWebhookEndpoint = defineCommand({
 export const deleteWebhookEndpoint = defineCommand({
   name: "webhooks.delete",
   summary: "Remove an endpoint; deliveries still waiting for it are dropped as failed.",
-  access: endpointManagers,
+  access: tenantManagers,
   output: z.object({ id: z.string(), deleted: z.literal(true) }),
   input: z.object({ id: idSchema }),
   async run(context, input) {
@@ -236,7 +230,7 @@ export const deleteWebhookEndpoint = defineCommand({
 export const rotateWebhookEndpointSecret = defineCommand({
   name: "webhooks.rotate_secret",
   summary: "Give an endpoint a new signing secret, shown only in this answer; the old one stops.",
-  access: endpointManagers,
+  access: tenantManagers,
   output: endpointWithSecretOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
@@ -258,7 +252,7 @@ export const pingWebhookEndpoint = defineCommand({
   name: "webhooks.ping",
   summary:
     "Send a signed `webhook.ping` to the endpoint now and answer what it said (kept in the delivery log, never retried).",
-  access: endpointManagers,
+  access: tenantManagers,
   output: pingOutput,
   input: z.object({ id: idSchema }),
   async run(context, input) {
@@ -365,7 +359,7 @@ export const listWebhookDeliveries = defineCommand({
   name: "webhooks.deliveries",
   summary:
     "The endpoint's delivery log, newest first: each event's status, attempts and the status codes answered.",
-  access: endpointManagers,
+  access: tenantManagers,
   output: z.object({ data: z.array(deliveryOutput) }),
   input: z.object({
     id: idSchema,
@@ -387,7 +381,7 @@ export const replayWebhookDelivery = defineCommand({
   name: "webhooks.replay",
   summary:
     "Send a delivery's event to its endpoint again (as a new delivery with the same webhook-id), whatever became of it.",
-  access: endpointManagers,
+  access: tenantManagers,
   output: deliveryOutput,
   input: z.object({ id: idSchema, deliveryId: idSchema }),
   async run(context, input) {
